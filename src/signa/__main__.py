@@ -1,0 +1,3 @@
+from signa.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Landmark layout, readers, caches, datasets and augmentations."""
