@@ -1,0 +1,157 @@
+"""The experiment config: one YAML file says what to train, on which data, and how.
+
+An experiment file has the sections below; ``signa train CONFIG.yaml --set optim.lr=1e-3`` overrides
+any key. The ``model``, ``augment`` and ``options`` sections are plain mappings here and are checked
+against the dataclasses of the architecture (``model.arch``) and of the task (``Task.Augment``,
+``Task.Options``) by :func:`load_experiment`, so an unknown key or a wrong type anywhere is one
+:class:`SignaError` naming the file.
+
+.. code-block:: yaml
+
+    task: fingerspelling          # a registered Task
+    seed: 42
+    model: {arch: fingerspelling, dim: 208, ...}
+    data: {train: ../data/asl-fingerspelling, fold: 0, n_folds: 4, batch_size: 64}
+    optim: {lr: 4.5e-3, weight_decay: 0.08, schedule: cosine, warmup_epochs: 10, clip_grad_norm: 4.0}
+    train: {epochs: 400, precision: auto, grad_accumulation: 8, ema_decay: null}
+    augment: {...}                # the task's augmentation config
+    options: {...}                # the task's own options (loss weights, training tricks)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from signa.config import apply_overrides, from_dict, read_mapping, to_dict
+from signa.errors import SignaError
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where the data is and how it is split and batched.
+
+    ``train`` is a prepared store (``signa data prepare``) or a Kaggle-layout folder (``train.csv`` plus
+    parquet files), whose cache is prepared on first use. Without ``valid`` the validation set is fold
+    ``fold`` of ``n_folds`` folds grouped by signer; ``fold: -1`` trains on everything (a full fit).
+    ``batch_size`` is per process and per micro-step: the global batch of one optimiser step is
+    ``batch_size × processes × train.grad_accumulation``.
+    """
+
+    train: str = ""
+    valid: str | None = None
+    fold: int = 0
+    n_folds: int = 4
+    batch_size: int = 64
+    eval_batch_size: int | None = None
+    num_workers: int = 0
+    selection: str | None = None
+    vocab: str = "kaggle"
+    labels: str | None = None
+    supplemental: bool = True
+    min_seq_len: int = 0
+    oof: str | None = None
+    cache: str | None = None
+
+
+@dataclass(frozen=True)
+class OptimConfig:
+    """AdamW with a warmup then a cosine (or linear) decay to 0, stepped once per optimiser step.
+
+    The warmup length is ``warmup_epochs`` epochs or ``warmup_fraction`` of all steps (not both).
+    FS1 stepped its scheduler every micro-batch over a schedule counted in micro-batches; counting both
+    in optimiser steps gives the same curve over epochs.
+    """
+
+    lr: float = 1e-3
+    weight_decay: float = 0.05
+    betas: tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+    schedule: Literal["cosine", "linear", "constant"] = "cosine"
+    warmup_epochs: float = 0.0
+    warmup_fraction: float = 0.0
+    clip_grad_norm: float | None = None
+    decay_norm_and_bias: bool = True
+
+    def __post_init__(self):
+        if self.warmup_epochs and self.warmup_fraction:
+            raise ValueError("give warmup_epochs or warmup_fraction, not both")
+        if self.lr <= 0:
+            raise ValueError("lr must be positive")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """The loop: length, precision, accumulation, EMA, and how often to log, evaluate and save.
+
+    ``precision: auto`` is bf16 autocast on CPU and on GPUs that support it, fp16 with a gradient
+    scaler on older GPUs. ``ema_decay`` keeps an exponential moving average of the inference model's
+    weights, used for evaluation and saved as the checkpoint.
+    """
+
+    epochs: int = 1
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = "fp32"
+    grad_accumulation: int = 1
+    ema_decay: float | None = None
+    log_every: int = 50
+    eval_every: int = 1
+    checkpoint_every_steps: int | None = None
+    progress: bool = True
+    tensorboard: bool = True
+
+    def __post_init__(self):
+        if self.epochs < 1 or self.grad_accumulation < 1 or self.log_every < 1 or self.eval_every < 1:
+            raise ValueError("epochs, grad_accumulation, log_every and eval_every must be at least 1")
+        if self.ema_decay is not None and not 0 < self.ema_decay < 1:
+            raise ValueError("ema_decay must lie in (0, 1)")
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    task: str = "fingerspelling"
+    seed: int = 42
+    model: dict[str, Any] = field(default_factory=dict)
+    data: DataConfig = field(default_factory=DataConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    augment: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def replace(self, **changes) -> ExperimentConfig:
+        return dataclasses.replace(self, **changes)
+
+    def with_data(self, **changes) -> ExperimentConfig:
+        return dataclasses.replace(self, data=dataclasses.replace(self.data, **changes))
+
+
+EXPERIMENT_FILE = "experiment.yaml"
+
+
+def experiment_from_dict(data: dict[str, Any], source: str | Path | None = None) -> ExperimentConfig:
+    """Build and fully check an experiment: sections, model fields, and the task's own sections."""
+    from signa.models.registry import architecture
+    from signa.train.task import task_class
+
+    experiment = from_dict(ExperimentConfig, data, source)
+    model = dict(experiment.model)
+    if "arch" not in model:
+        raise SignaError("the model section needs an 'arch' key naming the architecture", source)
+    arch = model.pop("arch")
+    from_dict(architecture(arch, source).Config, model, source, prefix="model.")
+    task = task_class(experiment.task, source)
+    from_dict(task.Augment, experiment.augment, source, prefix="augment.")
+    from_dict(task.Options, experiment.options, source, prefix="options.")
+    return experiment
+
+
+def load_experiment(path: str | Path, overrides: list[str] = ()) -> ExperimentConfig:
+    """Read an experiment YAML, apply ``key=value`` overrides, and check it all."""
+    return experiment_from_dict(apply_overrides(read_mapping(path), list(overrides), path), path)
+
+
+def experiment_to_dict(experiment: ExperimentConfig) -> dict[str, Any]:
+    data = to_dict(experiment)
+    data["optim"]["betas"] = list(data["optim"]["betas"])
+    return data
