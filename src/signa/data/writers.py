@@ -1,0 +1,117 @@
+"""Writers for both Kaggle layouts, so that long <-> wide <-> cache round trips are exact.
+
+* :func:`write_kaggle_long` writes one asl-signs style file: 543 rows per frame in Kaggle order,
+  ``row_id = <frame>-<type>-<landmark_index>``, dtypes as in asl-signs (``frame`` and
+  ``landmark_index`` int16, ``row_id`` and ``type`` string, ``x, y, z`` float64).
+* :func:`write_kaggle_wide` writes one asl-fingerspelling style file holding many sequences:
+  one row per frame, ``frame`` plus 1,629 float32 columns ``x_face_0 .. z_right_hand_20`` and a
+  ``sequence_id`` column that pandas reads back as the index, in row groups of ``rows_per_group``.
+
+float32 landmarks survive both layouts bit for bit (float64 holds every float32 exactly).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from signa.data.layout import COORDS, GROUP_SIZES, GROUPS, N_LANDMARKS, wide_columns
+from signa.files import atomic_path
+
+_LONG_TYPES = np.repeat(np.array(GROUPS), list(GROUP_SIZES.values()))  # (543,) type of each point
+_LONG_INDEX = np.concatenate([np.arange(n) for n in GROUP_SIZES.values()]).astype(np.int16)  # (543,)
+
+
+def write_kaggle_long(path: str | Path, landmarks: np.ndarray, first_frame: int = 0) -> None:
+    """Write (T, 543, 3) landmarks as one long-format parquet; frames numbered from ``first_frame``."""
+    landmarks = _check_landmarks(landmarks)
+    n_frames = len(landmarks)
+    frames = np.repeat(np.arange(first_frame, first_frame + n_frames, dtype=np.int16), N_LANDMARKS)
+    types = np.tile(_LONG_TYPES, n_frames)
+    index = np.tile(_LONG_INDEX, n_frames)
+    parts = zip(frames.tolist(), types.tolist(), index.tolist(), strict=True)
+    row_ids = [f"{f}-{t}-{i}" for f, t, i in parts]
+    flat = landmarks.reshape(-1, 3).astype(np.float64)
+    columns = {
+        "frame": pa.array(frames),
+        "row_id": pa.array(row_ids, pa.string()),
+        "type": pa.array(types.tolist(), pa.string()),
+        "landmark_index": pa.array(index),
+    }
+    columns.update({c: pa.array(flat[:, j]) for j, c in enumerate(COORDS)})
+    _write_table(path, pa.table(columns))
+
+
+def write_kaggle_wide(
+    path: str | Path,
+    sequences: Mapping[str | int, np.ndarray],
+    rows_per_group: int = 4096,
+    first_frames: Mapping[str | int, int] | None = None,
+) -> None:
+    """Write ``{sequence_id: (T, 543, 3)}`` as one wide parquet, sequences in the order given.
+
+    Integer-like ids are stored as int64 (as in the competition files), others as strings. Frames
+    are numbered from ``first_frames[id]`` (default 0).
+    """
+    ids = list(sequences)
+    numeric = all(str(s).lstrip("-").isdigit() for s in ids)
+    arrays = [_check_landmarks(sequences[s]) for s in ids]
+    lengths = [len(a) for a in arrays]
+    starts = [0 if first_frames is None else first_frames.get(s, 0) for s in ids]
+    id_values = [int(s) if numeric else str(s) for s in ids]
+    id_column = pa.array(
+        np.repeat(np.array(id_values, dtype=object), lengths).tolist(), pa.int64() if numeric else pa.string()
+    )
+    spans = [np.arange(s, s + n, dtype=np.int16) for s, n in zip(starts, lengths, strict=True)]
+    frames = np.concatenate(spans) if spans else np.zeros(0, np.int16)
+    stacked = np.concatenate(arrays) if arrays else np.zeros((0, N_LANDMARKS, 3), np.float32)
+    coords = stacked.transpose(0, 2, 1).reshape(len(stacked), -1)  # (N, 1629) x-block | y-block | z-block
+    names = wide_columns()
+    columns = {"frame": pa.array(frames)}
+    columns.update({name: pa.array(coords[:, j]) for j, name in enumerate(names)})
+    columns["sequence_id"] = id_column
+    table = pa.table(columns)
+    _write_table(
+        path, table.replace_schema_metadata({b"pandas": _pandas_index_metadata(table.schema)}), rows_per_group
+    )
+
+
+def _pandas_index_metadata(schema: pa.Schema) -> bytes:
+    """pandas metadata marking ``sequence_id`` as the index, as ``DataFrame.to_parquet`` writes it."""
+    columns = []
+    for item in schema:
+        numpy_type = "object" if pa.types.is_string(item.type) else np.dtype(item.type.to_pandas_dtype()).name
+        pandas_type = "unicode" if numpy_type == "object" else numpy_type
+        columns.append(
+            {
+                "name": item.name,
+                "field_name": item.name,
+                "pandas_type": pandas_type,
+                "numpy_type": numpy_type,
+                "metadata": None,
+            }
+        )
+    meta = {
+        "index_columns": ["sequence_id"],
+        "column_indexes": [],
+        "columns": columns,
+        "creator": {"library": "signa"},
+    }
+    return json.dumps(meta).encode()
+
+
+def _check_landmarks(landmarks: np.ndarray) -> np.ndarray:
+    landmarks = np.asarray(landmarks, np.float32)
+    if landmarks.ndim != 3 or landmarks.shape[1:] != (N_LANDMARKS, 3):
+        raise ValueError(f"landmarks must be (T, {N_LANDMARKS}, 3), got {landmarks.shape}")
+    return landmarks
+
+
+def _write_table(path: str | Path, table: pa.Table, rows_per_group: int | None = None) -> None:
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp, row_group_size=rows_per_group)
