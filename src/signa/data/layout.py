@@ -116,7 +116,8 @@ class Selection:
         """(..., 543, 3) -> (..., len(self), 3). An averaged point is NaN if any source is."""
         if self.is_plain:
             return landmarks[..., self.plain_positions, :]
-        return np.einsum("kl,...lc->...kc", self.averaging_matrix, landmarks)
+        # Mean over each point's own sources; a matrix product would spread one NaN to every point.
+        return np.stack([landmarks[..., list(group), :].mean(-2) for group in self.sources], -2)
 
     def part_indices(self, part: int) -> np.ndarray:
         return np.flatnonzero(np.asarray(self.part_ids) == part)

@@ -1,0 +1,136 @@
+"""Isolated-sign preprocessing (SOLUTIONS.md §5.1), in torch so export can keep it in the graph.
+
+From raw Holistic landmarks ``(..., T, 543, 3)`` (NaN = missing) to the model input:
+
+1. select the 100 points of :data:`signa.data.layout.SIGNS_100` (5 of them averaged);
+2. drop frames where both hands are entirely missing;
+3. standardise each axis with the mean and population std of all non-NaN values of the kept
+   frames (one mean and std per axis and sequence), then NaN -> 0;
+4. stride the kept frames down to ``max_len``: with L kept frames and L > max_len, keep the frames
+   whose 1-based index is divisible by ``L // max_len + 1``;
+5. pad to ``max_len`` with a frame mask.
+
+Every step is a fixed-shape tensor operation (gathers, sorts and masks; no Python loop over frames
+and no data-dependent shapes), so the module runs batched and traces into an exported graph.
+
+A sequence in which no frame has a hand keeps all its frames here, so an exported graph still
+answers; :func:`check_has_hand` is the library's guard that refuses such a sequence with a clear
+message before it reaches the model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from signa.data.layout import N_LANDMARKS, SIGN_PARTS, SIGNS_100, Selection
+from signa.errors import SignaError
+
+HAND_PARTS = tuple(part for part, name in SIGN_PARTS.items() if name.endswith("_hand"))
+
+
+def hand_points(selection: Selection = SIGNS_100) -> np.ndarray:
+    """Positions, within the selection, of the points of both hands."""
+    return np.concatenate([selection.part_indices(part) for part in HAND_PARTS])
+
+
+def _source_table(selection: Selection) -> tuple[torch.Tensor, torch.Tensor]:
+    """(K, G) source positions, padded with each point's first source, and (K, G) averaging weights."""
+    width = max(len(group) for group in selection.sources)
+    index = torch.zeros(len(selection), width, dtype=torch.long)
+    weight = torch.zeros(len(selection), width)
+    for row, group in enumerate(selection.sources):
+        index[row] = torch.tensor(list(group) + [group[0]] * (width - len(group)))
+        weight[row, : len(group)] = 1.0 / len(group)
+    return index, weight
+
+
+class SignPreprocessor(nn.Module):
+    """Raw landmarks to the isolated-sign model input.
+
+    ``forward(landmarks, frame_valid=None)``:
+        landmarks: (B, T, 543, 3) or (B, T, 100, 3) already selected, float, NaN = missing.
+        frame_valid: optional (B, T) bool marking real frames of a padded batch.
+    Returns ``(points, mask)``: (B, max_len, 100, 3) float, standardised, NaN -> 0, and (B, max_len)
+    bool, true on real frames. Unbatched input (T, P, 3) gives unbatched output.
+    """
+
+    def __init__(self, max_len: int, selection: Selection = SIGNS_100):
+        super().__init__()
+        self.max_len = max_len
+        self.n_points = len(selection)
+        index, weight = _source_table(selection)
+        self.register_buffer("source_index", index, persistent=False)
+        self.register_buffer("source_weight", weight, persistent=False)
+        self.register_buffer("hands", torch.from_numpy(hand_points(selection)), persistent=False)
+
+    def select(self, landmarks: torch.Tensor) -> torch.Tensor:
+        """(..., 543, 3) -> (..., 100, 3); an averaged point is NaN when any of its sources is."""
+        gathered = landmarks[..., self.source_index, :]  # (..., K, G, 3)
+        used = (self.source_weight > 0).unsqueeze(-1)  # (K, G, 1)
+        gathered = torch.where(used, gathered, torch.zeros_like(gathered))
+        return (gathered * self.source_weight.unsqueeze(-1)).sum(-2)
+
+    def forward(self, landmarks: torch.Tensor, frame_valid: torch.Tensor | None = None):
+        unbatched = landmarks.dim() == 3
+        if unbatched:
+            landmarks = landmarks.unsqueeze(0)
+            frame_valid = None if frame_valid is None else frame_valid.unsqueeze(0)
+        points = landmarks.float()
+        if points.shape[-2] == N_LANDMARKS:
+            points = self.select(points)  # (B, T, K, 3)
+        if frame_valid is None:
+            frame_valid = torch.ones(points.shape[:2], dtype=torch.bool, device=points.device)
+        keep = self._frames_to_keep(points, frame_valid)  # (B, T)
+        points = self._standardise(points, keep)
+        points, mask = self._stride(points, keep)
+        if unbatched:
+            return points[0], mask[0]
+        return points, mask
+
+    def _frames_to_keep(self, points: torch.Tensor, frame_valid: torch.Tensor) -> torch.Tensor:
+        """Real frames with at least one hand point; all real frames when no frame has a hand."""
+        hand_seen = ~torch.isnan(points[:, :, self.hands]).all(-1).all(-1)  # (B, T)
+        with_hand = hand_seen & frame_valid
+        no_hand_at_all = ~with_hand.any(1, keepdim=True)  # (B, 1)
+        return torch.where(no_hand_at_all, frame_valid, with_hand)
+
+    @staticmethod
+    def _standardise(points: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+        """Per-sequence, per-axis standardisation over the non-NaN values of the kept frames; NaN -> 0."""
+        seen = ~torch.isnan(points) & keep[:, :, None, None]  # (B, T, K, 3)
+        values = torch.where(seen, points, torch.zeros_like(points))
+        count = seen.sum((1, 2)).clamp(min=1)  # (B, 3)
+        mean = values.sum((1, 2)) / count
+        centred = torch.where(seen, points - mean[:, None, None], torch.zeros_like(points))
+        std = (centred.square().sum((1, 2)) / count).sqrt()
+        std = torch.where(std > 0, std, torch.ones_like(std))
+        return centred / std[:, None, None]
+
+    def _stride(self, points: torch.Tensor, keep: torch.Tensor):
+        """Gather the kept frames, strided to at most ``max_len``, and pad; returns (points, mask)."""
+        n_frames = points.shape[1]
+        # Kept frames first, in time order: a stable sort of "dropped" puts 0 (kept) before 1.
+        order = torch.sort((~keep).to(torch.uint8), dim=1, stable=True).indices  # (B, T)
+        kept = keep.sum(1, keepdim=True)  # (B, 1)
+        divisor = torch.where(kept > self.max_len, kept // self.max_len + 1, torch.ones_like(kept))
+        slot = torch.arange(1, self.max_len + 1, device=points.device)  # 1-based positions
+        rank = divisor * slot  # (B, M): 1-based rank among kept frames
+        mask = rank <= kept
+        source = order.gather(1, (rank - 1).clamp(max=n_frames - 1))  # (B, M)
+        index = source[:, :, None, None].expand(-1, -1, *points.shape[2:])
+        strided = points.gather(1, index)
+        return strided * mask[:, :, None, None], mask
+
+
+def check_has_hand(landmarks: np.ndarray, path: str | Path | None = None) -> None:
+    """Refuse a (T, 543, 3) or (T, 100, 3) sequence in which no frame shows a hand."""
+    if landmarks.shape[-2] == N_LANDMARKS:
+        hands = np.concatenate([SIGNS_100.sources[i] for i in hand_points()])
+    else:
+        hands = hand_points()
+    if len(landmarks) == 0 or np.isnan(landmarks[:, hands]).all():
+        raise SignaError("no hand is visible in any frame; an isolated sign needs at least one hand", path)
