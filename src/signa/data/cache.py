@@ -1,0 +1,310 @@
+"""The prepared cache: a Kaggle-layout dataset turned into one memory-mappable array plus an index.
+
+Layout of a prepared folder::
+
+    landmarks.npy   (total_frames, K, 3) float16 or float32, every sequence's frames back to back
+    index.json      task, selection, stored positions, dtype and one row per sequence:
+                    sequence_id, participant_id, phrase | sign, path, offset, frames, all_missing
+
+Only the K points a selection reads are stored. For fingerspelling these are the 130 points of
+``fingerspelling-130`` in selection order. For isolated signs they are the *source* points of
+``signs-100`` (sorted positions among the 543); the five averaged points are computed on reading
+(:meth:`PreparedStore.select`), so an experiment may change how it averages without re-preparing.
+
+Preparation runs in parallel over work units (one wide file, or a batch of long files). Each unit is
+written to ``shards/`` atomically, data first and its json last, so an interrupted run resumes by
+skipping finished units. The merge copies shard by shard into the memmap and writes ``index.json``
+last: its presence means the store is complete. Nothing ever holds more than one unit in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import multiprocessing
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+from rich.progress import Progress
+
+from signa.data.layout import FINGERSPELLING_130, N_LANDMARKS, SIGNS_100, Selection, get_selection
+from signa.data.readers import iter_kaggle_wide, parquet_kind, read_csv_table, read_kaggle_long
+from signa.errors import SignaError
+from signa.files import atomic_path, write_json_atomic
+
+STORE_VERSION = 1
+DTYPES = ("float16", "float32")
+FINGERSPELLING_COLUMNS = ("path", "file_id", "sequence_id", "participant_id", "phrase")
+SIGNS_COLUMNS = ("path", "participant_id", "sequence_id", "sign")
+LONG_FILES_PER_UNIT = 64
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One piece of work: the csv rows whose landmarks live in ``paths`` (one wide or many long files)."""
+
+    number: int
+    paths: tuple[str, ...]
+    rows: tuple[dict, ...]
+
+
+def detect_task(columns: Iterable[str]) -> str | None:
+    """``fingerspelling`` or ``signs`` from a Kaggle csv header, None if neither."""
+    columns = set(columns)
+    if set(FINGERSPELLING_COLUMNS) <= columns:
+        return "fingerspelling"
+    if set(SIGNS_COLUMNS) <= columns:
+        return "signs"
+    return None
+
+
+def task_selection(task: str) -> tuple[Selection, np.ndarray]:
+    """The selection of a task and the positions among the 543 that the store keeps."""
+    if task == "fingerspelling":
+        return FINGERSPELLING_130, FINGERSPELLING_130.plain_positions
+    return SIGNS_100, SIGNS_100.source_positions
+
+
+def prepare_dataset(
+    root: str | Path,
+    out: str | Path,
+    task: str | None = None,
+    dtype: str = "float16",
+    workers: int = 1,
+    tables: Iterable[str] = ("train.csv",),
+    progress: bool = True,
+) -> PreparedStore:
+    """Prepare the Kaggle-layout dataset at ``root`` into ``out`` and return the store.
+
+    ``tables`` are csv files under ``root`` (e.g. add ``supplemental_metadata.csv``). The task is
+    detected from their columns; ``task`` only confirms it. Re-running on a finished ``out`` returns
+    the store; re-running on an interrupted one resumes.
+    """
+    root, out = Path(root), Path(out)
+    if dtype not in DTYPES:
+        raise SignaError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
+    rows, detected = _read_tables(root, tables)
+    if task is not None and task != detected:
+        raise SignaError(f"the csv columns describe a {detected} dataset, not {task}", root)
+    if (out / "index.json").is_file():
+        return PreparedStore(out)
+    selection, positions = task_selection(detected)
+    units = _plan_units(rows, root, detected)
+    plan = {"task": detected, "selection": selection.name, "positions": positions.tolist(), "dtype": dtype}
+    _start_or_resume(out, plan, units)
+    pending = [u for u in units if not _shard_done(out, u)]
+    job = _UnitJob(root=str(root), shards=str(out / "shards"), positions=positions, dtype=dtype)
+    _run_units(job, pending, workers, progress, total=len(units))
+    _merge(out, plan, units)
+    return PreparedStore(out)
+
+
+def _read_tables(root: Path, tables: Iterable[str]) -> tuple[list[dict], str]:
+    rows, task = [], None
+    for name in tables:
+        path = root / name
+        listed = read_csv_table(path, ("path", "sequence_id"))
+        if not listed:
+            raise SignaError("csv lists no sequences", path)
+        detected = detect_task(listed[0].keys())
+        if detected is None:
+            raise SignaError(
+                f"csv columns fit neither {','.join(FINGERSPELLING_COLUMNS)} nor {','.join(SIGNS_COLUMNS)}",
+                path,
+            )
+        if task not in (None, detected):
+            raise SignaError(f"csv describes a {detected} dataset but an earlier table a {task} one", path)
+        task = detected
+        rows += read_csv_table(
+            path, FINGERSPELLING_COLUMNS if detected == "fingerspelling" else SIGNS_COLUMNS
+        )
+    return rows, task
+
+
+def _plan_units(rows: list[dict], root: Path, task: str) -> list[Unit]:
+    """Group csv rows by file: one unit per wide file, or per batch of long files."""
+    by_path: dict[str, list[dict]] = {}
+    for row in rows:
+        by_path.setdefault(row["path"], []).append(row)
+    paths = list(by_path)
+    step = 1 if task == "fingerspelling" else LONG_FILES_PER_UNIT
+    units = []
+    for number, start in enumerate(range(0, len(paths), step)):
+        chunk = tuple(paths[start : start + step])
+        units.append(Unit(number, chunk, tuple(r for p in chunk for r in by_path[p])))
+    return units
+
+
+def _fingerprint(plan: dict, units: list[Unit]) -> str:
+    text = json.dumps([plan, [[u.paths, [r["sequence_id"] for r in u.rows]] for u in units]])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _start_or_resume(out: Path, plan: dict, units: list[Unit]) -> None:
+    """Write ``plan.json``; refuse to resume a folder prepared from another plan."""
+    plan_file = out / "plan.json"
+    full = {**plan, "fingerprint": _fingerprint(plan, units)}
+    if plan_file.is_file():
+        if json.loads(plan_file.read_text()) != full:
+            raise SignaError(
+                "folder holds an interrupted preparation of other data or options; use a new folder", out
+            )
+        return
+    (out / "shards").mkdir(parents=True, exist_ok=True)
+    write_json_atomic(plan_file, full)
+
+
+def _shard_paths(shards: Path, number: int) -> tuple[Path, Path]:
+    return shards / f"{number:06d}.bin", shards / f"{number:06d}.json"
+
+
+def _shard_done(out: Path, unit: Unit) -> bool:
+    return _shard_paths(out / "shards", unit.number)[1].is_file()
+
+
+@dataclass(frozen=True)
+class _UnitJob:
+    """What a worker needs to turn one unit into a shard (picklable for multiprocessing)."""
+
+    root: str
+    shards: str
+    positions: np.ndarray
+    dtype: str
+
+    def __call__(self, unit: Unit) -> int:
+        data_path, rows_path = _shard_paths(Path(self.shards), unit.number)
+        rows = []
+        with atomic_path(data_path) as tmp, open(tmp, "wb") as handle:
+            for row, coords in self._sequences(unit):
+                data = coords.astype(self.dtype)
+                rows.append({**row, "frames": len(data), "all_missing": bool(np.isnan(coords).all())})
+                handle.write(data.tobytes())
+        write_json_atomic(rows_path, rows)
+        return unit.number
+
+    def _sequences(self, unit: Unit):
+        """Yield (csv row, (T, K, 3) float32 stored points) for every row of the unit, in row order."""
+        for path in unit.paths:
+            file = Path(self.root) / path
+            rows = [r for r in unit.rows if r["path"] == path]
+            if parquet_kind(file) == "kaggle-wide":
+                yield from self._wide(file, rows)
+            else:
+                for row in rows:
+                    yield row, read_kaggle_long(file, row["sequence_id"]).landmarks[:, self.positions]
+
+    def _wide(self, file: Path, rows: list[dict]):
+        by_id = {r["sequence_id"]: r for r in rows}
+        seen = set()
+        for sid, _frames, coords in iter_kaggle_wide(file, self.positions, by_id):
+            seen.add(sid)
+            yield by_id[sid], coords
+        absent = [s for s in by_id if s not in seen]
+        if absent:
+            raise SignaError(
+                f"sequence id(s) {', '.join(absent[:5])} listed in the csv are not in the file", file
+            )
+
+
+def _run_units(
+    job: Callable[[Unit], int], units: list[Unit], workers: int, progress: bool, total: int
+) -> None:
+    with _progress_bar(progress, total, total - len(units)) as advance:
+        if workers <= 1 or len(units) <= 1:
+            for unit in units:
+                job(unit)
+                advance()
+            return
+        with multiprocessing.get_context("spawn").Pool(workers) as pool:
+            for _ in pool.imap_unordered(job, units):
+                advance()
+
+
+@contextlib.contextmanager
+def _progress_bar(enabled: bool, total: int, done: int):
+    """Yield an ``advance()`` callable driving a rich progress bar over units (a no-op if disabled)."""
+    if not enabled:
+        yield lambda: None
+        return
+    with Progress(transient=False) as bar:
+        task = bar.add_task("preparing", total=total, completed=done)
+        yield lambda: bar.advance(task)
+
+
+def _merge(out: Path, plan: dict, units: list[Unit]) -> None:
+    """Copy every shard into one memmap, then write ``index.json`` and drop the shards."""
+    shards = out / "shards"
+    shard_rows = [json.loads(_shard_paths(shards, u.number)[1].read_text()) for u in units]
+    total = sum(r["frames"] for rows in shard_rows for r in rows)
+    shape = (total, len(plan["positions"]), 3)
+    index, offset = [], 0
+    with atomic_path(out / "landmarks.npy") as tmp:
+        array = np.lib.format.open_memmap(tmp, mode="w+", dtype=plan["dtype"], shape=shape)
+        for unit, rows in zip(units, shard_rows, strict=True):
+            frames = sum(r["frames"] for r in rows)
+            data = np.fromfile(_shard_paths(shards, unit.number)[0], dtype=plan["dtype"])
+            array[offset : offset + frames] = data.reshape(frames, *shape[1:])
+            for row in rows:
+                index.append({**row, "offset": offset})
+                offset += row["frames"]
+        array.flush()
+        del array
+    write_json_atomic(out / "index.json", {"version": STORE_VERSION, **plan, "rows": index})
+    shutil.rmtree(shards)
+    (out / "plan.json").unlink()
+
+
+class PreparedStore:
+    """Read access to a prepared folder; ``store[i]`` is sequence ``i`` as float32 ``(T, K, 3)``."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        index_file = self.path / "index.json"
+        if not index_file.is_file():
+            raise SignaError("not a prepared store (no index.json); run `signa data prepare`", self.path)
+        header = json.loads(index_file.read_text())
+        self.task: str = header["task"]
+        self.selection: Selection = get_selection(header["selection"])
+        self.positions = np.asarray(header["positions"])  # (K,) stored points among the 543
+        self.dtype: str = header["dtype"]
+        self.index: list[dict] = header["rows"]
+        self.landmarks = np.load(self.path / "landmarks.npy", mmap_mode="r")  # (total_frames, K, 3)
+
+    @property
+    def rows(self) -> list[dict]:
+        """The index rows (same as ``index``)."""
+        return self.index
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        """(T, K, 3) float32 stored points of sequence ``i`` (NaN = missing)."""
+        row = self.index[i]
+        return np.asarray(self.landmarks[row["offset"] : row["offset"] + row["frames"]], np.float32)
+
+    def select(self, i: int) -> np.ndarray:
+        """(T, len(selection), 3): sequence ``i`` through the selection, averaged points included.
+
+        An averaged point is the plain mean of its sources, so it is NaN when any source is; points
+        outside its sources never leak in (a matrix product would spread NaN from every point).
+        """
+        stored = self[i]
+        return np.stack([stored[:, group].mean(axis=1) for group in self._source_rows], axis=1)
+
+    def full(self, i: int) -> np.ndarray:
+        """(T, 543, 3) with the stored points in place and NaN elsewhere."""
+        landmarks = np.full((self.index[i]["frames"], N_LANDMARKS, 3), np.nan, np.float32)
+        landmarks[:, self.positions] = self[i]
+        return landmarks
+
+    @cached_property
+    def _source_rows(self) -> list[np.ndarray]:
+        """For each selected point, the rows of ``positions`` holding its sources."""
+        row_of = {int(p): r for r, p in enumerate(self.positions)}
+        return [np.array([row_of[p] for p in group]) for group in self.selection.sources]
