@@ -21,6 +21,7 @@ against the dataclasses of the architecture (``model.arch``) and of the task (``
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -139,11 +140,12 @@ def experiment_from_dict(data: dict[str, Any], source: str | Path | None = None)
     if "arch" not in model:
         raise SignaError("the model section needs an 'arch' key naming the architecture", source)
     arch = model.pop("arch")
-    from_dict(architecture(arch, source).Config, model, source, prefix="model.")
+    model = to_dict(from_dict(architecture(arch, source).Config, model, source, prefix="model."))
     task = task_class(experiment.task, source)
-    from_dict(task.Augment, experiment.augment, source, prefix="augment.")
-    from_dict(task.Options, experiment.options, source, prefix="options.")
-    return experiment
+    augment = to_dict(from_dict(task.Augment, experiment.augment, source, prefix="augment."))
+    options = to_dict(from_dict(task.Options, experiment.options, source, prefix="options."))
+    # the sections are saved complete, defaults included, so a run folder documents every value
+    return experiment.replace(model={"arch": arch, **model}, augment=augment, options=options)
 
 
 def load_experiment(path: str | Path, overrides: list[str] = ()) -> ExperimentConfig:
@@ -152,6 +154,5 @@ def load_experiment(path: str | Path, overrides: list[str] = ()) -> ExperimentCo
 
 
 def experiment_to_dict(experiment: ExperimentConfig) -> dict[str, Any]:
-    data = to_dict(experiment)
-    data["optim"]["betas"] = list(data["optim"]["betas"])
-    return data
+    """Plain JSON/YAML data (tuples become lists)."""
+    return json.loads(json.dumps(to_dict(experiment)))

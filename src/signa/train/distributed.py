@@ -79,6 +79,15 @@ def gather_shards(records: list[Any]) -> list[Any]:
     return merged
 
 
+def gather_all(value: Any) -> list[Any]:
+    """``value`` of every process, by rank."""
+    if not dist.is_initialized():
+        return [value]
+    values: list[Any] = [None] * dist.get_world_size()
+    dist.all_gather_object(values, value)
+    return values
+
+
 def all_reduce_mean(values: torch.Tensor) -> torch.Tensor:
     """Mean of ``values`` over processes (for logged losses)."""
     if dist.is_initialized():

@@ -1,0 +1,502 @@
+"""The one training loop, for every task.
+
+Usage::
+
+    signa train configs/fingerspelling/cfg_2.yaml --fold 0 --set train.epochs=10
+    signa train configs/fingerspelling/cfg_2.yaml --run-dir runs/cfg2-f0 --resume   # continue a run
+    torchrun --nproc-per-node 8 -m signa train configs/fingerspelling/cfg_2.yaml    # DDP
+
+One optimiser step is ``train.grad_accumulation`` micro-batches of ``data.batch_size`` samples on each
+process; gradients are synchronised on the last micro-batch only. The order of an epoch's samples and
+every sample's random augmentation are functions of (seed, epoch, position), so a run stopped at any
+checkpoint and resumed ends with the same weights as one that never stopped. Host synchronisation
+happens only when logging (every ``train.log_every`` steps), evaluating and saving.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import yaml
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, Dataset
+
+from signa.errors import SignaError
+from signa.train import distributed
+from signa.train.checkpointing import (
+    latest_checkpoint,
+    load_module_state,
+    load_train_state,
+    rng_state,
+    save_checkpoint,
+    set_rng_state,
+)
+from signa.train.config import EXPERIMENT_FILE, ExperimentConfig, experiment_from_dict, experiment_to_dict
+from signa.train.ema import WeightEma
+from signa.train.optim import build_optimizer, build_scheduler
+from signa.train.task import Progress, Runtime, Task, task_class
+
+METRICS_FILE = "metrics.jsonl"
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    run_dir: Path
+    step: int
+    metrics: dict[str, float]  # the last evaluation (empty without a validation set)
+
+
+def train(
+    experiment: ExperimentConfig, run_dir: str | Path, resume: bool = False, device: str | None = None
+) -> TrainResult:
+    """Train ``experiment`` into ``run_dir``; with ``resume``, continue from its last checkpoint."""
+    runtime = distributed.setup(device)
+    runtime = Runtime(runtime.device, runtime.rank, runtime.world_size, Path(run_dir))
+    try:
+        return _Trainer(experiment, runtime, resume).run()
+    finally:
+        distributed.teardown()
+
+
+def resolve_precision(precision: str, device: torch.device) -> str:
+    """``auto``: bf16 on CPU and on GPUs with bf16 support, fp16 (with a scaler) on older GPUs."""
+    if precision != "auto":
+        return precision
+    if device.type == "cuda":
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    return "bf16"
+
+
+@contextlib.contextmanager
+def seeded(seed: int):
+    """Seed python, numpy and torch (CPU) inside the block; restore their states afterwards."""
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    with torch.random.fork_rng(devices=[]):
+        random.seed(seed)
+        np.random.seed(seed)
+        torch.manual_seed(seed)
+        try:
+            yield
+        finally:
+            random.setstate(python_state)
+            np.random.set_state(numpy_state)
+
+
+class SeededSamples(Dataset):
+    """Wraps a training set: item ``(index, seed)`` is sample ``index`` drawn under ``seed``."""
+
+    def __init__(self, dataset: Dataset):
+        self.dataset = dataset
+
+    def __getitem__(self, key: tuple[int, int]):
+        index, seed = key
+        with seeded(seed):
+            return self.dataset[index]
+
+
+@dataclass(frozen=True)
+class EpochPlan:
+    """How many micro-batches and optimiser steps one epoch has, for this number of processes."""
+
+    micro_batches: int
+    steps: int
+    global_batch: int
+
+
+class _Trainer:
+    def __init__(self, experiment: ExperimentConfig, runtime: Runtime, resume: bool):
+        self.experiment, self.runtime, self.config = experiment, runtime, experiment.train
+        self.run_dir = runtime.run_dir
+        self.resume = resume
+        self.precision = resolve_precision(self.config.precision, runtime.device)
+        _seed_everything(experiment.seed)
+        self.task: Task = task_class(experiment.task)(experiment, runtime)
+        self.train_set, self.valid_set = self.task.build_datasets()
+        self.task.models = self.task.build_models()
+        for module in self.task.models.values():
+            module.to(runtime.device)
+        self.trainable = [self.task.models[name] for name in self.task.trainable()]
+        self.call_models = self._wrap_for_ddp()
+        self.plan = self._epoch_plan()
+        self.total_steps = self.plan.steps * self.config.epochs
+        self.optimizer = build_optimizer(self.trainable, experiment.optim)
+        self.scheduler = build_scheduler(self.optimizer, experiment.optim, self.total_steps, self.plan.steps)
+        device_type = runtime.device.type
+        self.scaler = torch.amp.GradScaler(device_type, enabled=self.precision == "fp16")
+        self.autocast_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(self.precision)
+        self.ema = (
+            WeightEma(self.task.inference_model(), self.config.ema_decay) if self.config.ema_decay else None
+        )
+        self.epoch, self.micro_start, self.step = 0, 0, 0
+        self.last_metrics: dict[str, float] = {}
+        self.log = _RunLog(self.run_dir, runtime.is_main, self.config.tensorboard)
+
+    # --- setup ------------------------------------------------------------------------------------
+    def _wrap_for_ddp(self) -> dict[str, nn.Module]:
+        models = dict(self.task.models)
+        if self.runtime.world_size > 1:
+            device_ids = [self.runtime.device] if self.runtime.device.type == "cuda" else None
+            for name in self.task.trainable():
+                models[name] = DistributedDataParallel(models[name], device_ids=device_ids)
+        return models
+
+    def _epoch_plan(self) -> EpochPlan:
+        size = len(self._epoch_order(0))
+        global_batch = self.experiment.data.batch_size * self.runtime.world_size
+        micro = size // global_batch
+        steps = micro // self.config.grad_accumulation
+        if steps == 0:
+            raise SignaError(
+                f"an epoch has {size} training samples, fewer than one optimiser step needs "
+                f"({global_batch} per micro-batch × {self.config.grad_accumulation} micro-batches)",
+                self.experiment.data.train or None,
+            )
+        return EpochPlan(steps * self.config.grad_accumulation, steps, global_batch)
+
+    def _epoch_order(self, epoch: int) -> np.ndarray:
+        rng = np.random.default_rng([self.experiment.seed, epoch])
+        return np.asarray(self.task.epoch_indices(epoch, rng, len(self.train_set)))
+
+    # --- data -------------------------------------------------------------------------------------
+    def _train_loader(self, epoch: int, start_micro: int) -> DataLoader:
+        """This process's micro-batches of ``epoch`` from ``start_micro`` on, each sample with its seed."""
+        order = self._epoch_order(epoch)
+        seeds = np.random.default_rng([self.experiment.seed, epoch, 1]).integers(2**31, size=len(order))
+        batches = []
+        for micro in range(start_micro, self.plan.micro_batches):
+            span = slice(micro * self.plan.global_batch, (micro + 1) * self.plan.global_batch)
+            mine = distributed.shard(list(zip(order[span].tolist(), seeds[span].tolist(), strict=True)))
+            batches.append(mine)
+        return DataLoader(
+            SeededSamples(self.train_set),
+            batch_sampler=batches,
+            collate_fn=self.task.collate,
+            num_workers=self.experiment.data.num_workers,
+            generator=torch.Generator().manual_seed(self.experiment.seed * 1_000 + epoch),
+            pin_memory=self.runtime.device.type == "cuda",
+        )
+
+    def eval_loader(self, dataset: Dataset) -> DataLoader:
+        return sharded_eval_loader(
+            dataset,
+            self.experiment.data.eval_batch_size or self.experiment.data.batch_size,
+            self.task.collate,
+            self.experiment.data.num_workers,
+        )
+
+    # --- the loop ---------------------------------------------------------------------------------
+    def run(self) -> TrainResult:
+        self._start_or_resume()
+        bar = _progress_bar(self.runtime.is_main and self.config.progress, self.total_steps, self.step)
+        with bar:
+            while self.epoch < self.config.epochs:
+                self._train_epoch(bar)
+                self.epoch, self.micro_start = self.epoch + 1, 0
+                if self.epoch % self.config.eval_every == 0 or self.epoch == self.config.epochs:
+                    self._evaluate()
+                self._save()
+        self.log.close()
+        return TrainResult(self.run_dir, self.step, self.last_metrics)
+
+    def _train_epoch(self, bar) -> None:
+        accumulation = self.config.grad_accumulation
+        window = _LogWindow()
+        for model in self.trainable:
+            model.train()
+        loader = self._train_loader(self.epoch, self.micro_start)
+        for micro, batch in enumerate(loader, start=self.micro_start):
+            progress = Progress(self.epoch, self.step, self.total_steps, micro % accumulation)
+            last = (micro + 1) % accumulation == 0
+            with self._maybe_no_sync(not last), self._autocast():
+                loss, logs = self.task.training_step(self.call_models, self.task.to_device(batch), progress)
+                self.scaler.scale(loss / accumulation).backward()
+            window.add_micro({"loss": loss, **logs})
+            if not last:
+                continue
+            window.add_step(self._optimizer_step())
+            self.step += 1
+            if self.ema:
+                self.ema.update(self.task.inference_model())
+            self.task.after_optimizer_step(Progress(self.epoch, self.step, self.total_steps))
+            bar.advance()
+            if self.step % self.config.log_every == 0 or micro + 1 == self.plan.micro_batches:
+                self._log_train(window)
+                window = _LogWindow()
+            if self.config.checkpoint_every_steps and self.step % self.config.checkpoint_every_steps == 0:
+                self.micro_start = micro + 1
+                self._save()
+
+    def _optimizer_step(self) -> torch.Tensor:
+        """Unscale, clip each trainable module on its own, step; returns the summed gradient norms."""
+        self.scaler.unscale_(self.optimizer)
+        norm = torch.zeros((), device=self.runtime.device)
+        clip = self.experiment.optim.clip_grad_norm
+        for model in self.trainable:
+            params = [p for p in model.parameters() if p.grad is not None]
+            if params:
+                norm += torch.nn.utils.clip_grad_norm_(params, clip if clip else float("inf"))
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        self.optimizer.zero_grad(set_to_none=True)
+        self.scheduler.step()
+        return norm.detach()
+
+    def _maybe_no_sync(self, skip_sync: bool):
+        stack = contextlib.ExitStack()
+        if skip_sync:
+            for model in self.call_models.values():
+                if isinstance(model, DistributedDataParallel):
+                    stack.enter_context(model.no_sync())
+        return stack
+
+    def _autocast(self):
+        if self.autocast_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.runtime.device.type, dtype=self.autocast_dtype)
+
+    # --- logging, evaluation, checkpoints ---------------------------------------------------------
+    def _log_train(self, window: _LogWindow) -> None:
+        """Average the window's values over processes and write them: the only host sync of training."""
+        names, values = window.means()
+        values = distributed.all_reduce_mean(values).tolist()
+        record = {
+            "kind": "train",
+            "epoch": self.epoch,
+            "step": self.step,
+            "lr": self.scheduler.get_last_lr()[0],
+        }
+        record.update(zip(names, values, strict=True))
+        self.log.write(record)
+
+    def _evaluate(self) -> None:
+        if self.valid_set is None:
+            return
+        model = self.task.inference_model()
+        swap = self.ema.swapped_into(model) if self.ema else contextlib.nullcontext()
+        with swap, self._autocast():
+            metrics = self.task.evaluate(model, self.eval_loader(self.valid_set))
+        self.last_metrics = {k: float(v) for k, v in metrics.items()}
+        self.log.write({"kind": "eval", "epoch": self.epoch, "step": self.step, **self.last_metrics})
+
+    def _save(self) -> None:
+        state = self._train_state()  # every process takes part: it gathers the RNG states
+        if self.runtime.is_main:
+            model = self.task.inference_model()
+            swap = self.ema.swapped_into(model) if self.ema else contextlib.nullcontext()
+            with swap:
+                save_checkpoint(self.run_dir, model, self.task.checkpoint_meta(), state)
+        distributed.barrier()
+
+    def _train_state(self) -> dict:
+        return {
+            "epoch": self.epoch,
+            "micro_start": self.micro_start,
+            "step": self.step,
+            "world_size": self.runtime.world_size,
+            # copies: saving the checkpoint swaps EMA weights into the live tensors
+            "models": {name: _copy_state(module) for name, module in self.task.models.items()},
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "scaler": self.scaler.state_dict(),
+            "ema": self.ema.state_dict() if self.ema else None,
+            "task": self.task.state_dict(),
+            "rng": distributed.gather_all(rng_state()),
+            "last_metrics": self.last_metrics,
+        }
+
+    def _start_or_resume(self) -> None:
+        saved_config = self.run_dir / EXPERIMENT_FILE
+        folder = latest_checkpoint(self.run_dir) if self.resume else None
+        if self.resume and folder is None:
+            raise SignaError("nothing to resume: the run folder has no checkpoint", self.run_dir)
+        if not self.resume and (self.run_dir / "checkpoint").exists():
+            raise SignaError(
+                "the run folder already holds a checkpoint; pass --resume or another --run-dir", self.run_dir
+            )
+        if folder is None:
+            if self.runtime.is_main:
+                self.run_dir.mkdir(parents=True, exist_ok=True)
+                _write_experiment(saved_config, self.experiment)
+                self.log.start(0)
+            _seed_everything(self.experiment.seed + self.runtime.rank)
+            return
+        _check_same_experiment(saved_config, self.experiment)
+        self._load(folder)
+        if self.runtime.is_main:
+            self.log.start(self.step)
+
+    def _load(self, folder: Path) -> None:
+        state = load_train_state(folder)
+        source = folder / "train_state.pt"
+        if state["world_size"] != self.runtime.world_size:
+            raise SignaError(
+                f"the run was trained by {state['world_size']} processes; resume it with the same number "
+                f"(here {self.runtime.world_size}) so that the data order stays the same",
+                source,
+            )
+        for name, module in self.task.models.items():
+            if name not in state["models"]:
+                raise SignaError(f"training state has no weights for module {name!r}", source)
+            load_module_state(module, state["models"][name], name, source)
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.scaler.load_state_dict(state["scaler"])
+        if self.ema and state["ema"]:
+            self.ema.load_state_dict(state["ema"])
+        self.task.load_state_dict(state["task"])
+        self.epoch, self.micro_start, self.step = state["epoch"], state["micro_start"], state["step"]
+        self.last_metrics = state["last_metrics"]
+        set_rng_state(state["rng"][self.runtime.rank])
+
+
+def sharded_eval_loader(dataset: Dataset, batch_size: int, collate, num_workers: int = 0) -> DataLoader:
+    """Batches of this process's share of ``dataset`` in order (see :func:`distributed.gather_shards`)."""
+    indices = distributed.shard(list(range(len(dataset))))
+    batches = [indices[i : i + batch_size] for i in range(0, len(indices), batch_size)]
+    return DataLoader(dataset, batch_sampler=batches, collate_fn=collate, num_workers=num_workers)
+
+
+def _copy_state(module: nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in module.state_dict().items()}
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+class _LogWindow:
+    """Sums of logged tensors since the last log, kept on the device (no host sync)."""
+
+    def __init__(self):
+        self.sums: dict[str, torch.Tensor] = {}
+        self.micro_batches = 0
+        self.grad_norm: torch.Tensor | None = None
+        self.steps = 0
+
+    def add_micro(self, values: dict[str, torch.Tensor]) -> None:
+        self.micro_batches += 1
+        for key, value in values.items():
+            value = value.detach().float()
+            self.sums[key] = self.sums[key] + value if key in self.sums else value
+
+    def add_step(self, grad_norm: torch.Tensor) -> None:
+        self.steps += 1
+        self.grad_norm = grad_norm if self.grad_norm is None else self.grad_norm + grad_norm
+
+    def means(self) -> tuple[list[str], torch.Tensor]:
+        names = sorted(self.sums)
+        values = [self.sums[k] / self.micro_batches for k in names]
+        return [*names, "grad_norm"], torch.stack([*values, self.grad_norm / self.steps])
+
+
+def _write_experiment(path: Path, experiment: ExperimentConfig) -> None:
+    from signa.files import write_text_atomic
+
+    write_text_atomic(path, yaml.safe_dump(experiment_to_dict(experiment), sort_keys=False))
+
+
+def _check_same_experiment(path: Path, experiment: ExperimentConfig) -> None:
+    """A resumed run must use the experiment it started with (same model, vocabulary, data, schedule)."""
+    if not path.is_file():
+        raise SignaError(f"the run folder has no {EXPERIMENT_FILE}", path.parent)
+    saved = experiment_to_dict(experiment_from_dict(yaml.safe_load(path.read_text()), path))
+    current = experiment_to_dict(experiment)
+    for key in _differences(
+        saved, current, ignore={"train.progress", "train.tensorboard", "data.num_workers"}
+    ):
+        raise SignaError(
+            f"cannot resume: {key} is {_lookup(current, key)!r} here "
+            f"but the run used {_lookup(saved, key)!r}",
+            path,
+        )
+
+
+def _differences(a: dict, b: dict, ignore: set[str], prefix: str = "") -> Iterator[str]:
+    for key in sorted(set(a) | set(b)):
+        name = f"{prefix}{key}"
+        if name in ignore:
+            continue
+        if isinstance(a.get(key), dict) and isinstance(b.get(key), dict):
+            yield from _differences(a[key], b[key], ignore, f"{name}.")
+        elif a.get(key) != b.get(key):
+            yield name
+
+
+def _lookup(data: dict, dotted: str):
+    for part in dotted.split("."):
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+class _RunLog:
+    """``metrics.jsonl`` and TensorBoard, written by process 0 only."""
+
+    def __init__(self, run_dir: Path, active: bool, tensorboard: bool):
+        self.path, self.active, self.want_tensorboard = run_dir / METRICS_FILE, active, tensorboard
+        self.writer = None
+
+    def start(self, step: int) -> None:
+        """Open the logs; a resumed run first drops records written after its checkpoint."""
+        if self.path.is_file():
+            kept = [line for line in self.path.read_text().splitlines() if json.loads(line)["step"] <= step]
+            self.path.write_text("".join(f"{line}\n" for line in kept))
+        if self.want_tensorboard:
+            with contextlib.suppress(ImportError):
+                from torch.utils.tensorboard import SummaryWriter
+
+                self.writer = SummaryWriter(str(self.path.parent / "tensorboard"), purge_step=step or None)
+
+    def write(self, record: dict) -> None:
+        if not self.active:
+            return
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
+        if self.writer:
+            for key, value in record.items():
+                if key not in ("kind", "epoch", "step"):
+                    self.writer.add_scalar(f"{record['kind']}/{key}", value, record["step"])
+
+    def close(self) -> None:
+        if self.writer:
+            self.writer.close()
+
+
+def _progress_bar(enabled: bool, total: int, done: int):
+    return _Bar(total, done) if enabled else _NoBar()
+
+
+class _NoBar(contextlib.nullcontext):
+    def advance(self) -> None:
+        pass
+
+
+class _Bar:
+    """A rich progress bar over optimiser steps, on stderr."""
+
+    def __init__(self, total: int, done: int):
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn())
+        self.progress = Progress(*columns, TimeRemainingColumn(), console=Console(stderr=True))
+        self.task_id = self.progress.add_task("training steps", total=total, completed=done)
+
+    def __enter__(self):
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.progress.__exit__(*exc)
+
+    def advance(self) -> None:
+        self.progress.advance(self.task_id)

@@ -1,0 +1,58 @@
+"""AdamW over the trainable modules, and the warmup-then-decay learning-rate schedule."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from signa.train.config import OptimConfig
+
+
+def build_optimizer(modules: list[nn.Module], config: OptimConfig) -> torch.optim.AdamW:
+    """One AdamW over all ``modules``; biases and norm weights skip decay unless configured.
+
+    A parameter with fewer than two dimensions is a bias or a normalisation scale (ISLR6 excludes
+    those from decay; FS1 decays everything: ``decay_norm_and_bias: true``).
+    """
+    decay, no_decay = [], []
+    for module in modules:
+        for param in module.parameters():
+            if param.requires_grad:
+                (decay if config.decay_norm_and_bias or param.ndim >= 2 else no_decay).append(param)
+    groups = [{"params": decay, "weight_decay": config.weight_decay}]
+    if no_decay:
+        groups.append({"params": no_decay, "weight_decay": 0.0})
+    return torch.optim.AdamW(groups, lr=config.lr, betas=tuple(config.betas), eps=config.eps)
+
+
+def lr_factor(step: int, total_steps: int, warmup_steps: int, schedule: str) -> float:
+    """Multiplier of the base learning rate after ``step`` optimiser steps.
+
+    Linear warmup from 0 over ``warmup_steps``, then a half cosine (or a straight line) down to 0 at
+    ``total_steps``; ``constant`` stays at 1 after the warmup.
+    """
+    if step < warmup_steps:
+        return step / warmup_steps
+    if schedule == "constant":
+        return 1.0
+    remaining = max(total_steps - warmup_steps, 1)
+    done = min((step - warmup_steps) / remaining, 1.0)
+    if schedule == "linear":
+        return 1.0 - done
+    return 0.5 * (1.0 + math.cos(math.pi * done))
+
+
+def build_scheduler(
+    optimizer: torch.optim.Optimizer, config: OptimConfig, total_steps: int, steps_per_epoch: int
+) -> torch.optim.lr_scheduler.LambdaLR:
+    """The schedule, stepped once per optimiser step."""
+    if config.warmup_fraction:
+        warmup = round(config.warmup_fraction * total_steps)
+    else:
+        warmup = round(config.warmup_epochs * steps_per_epoch)
+    warmup = min(warmup, total_steps)
+    return torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: lr_factor(step, total_steps, warmup, config.schedule)
+    )
