@@ -10,7 +10,7 @@ From raw Holistic landmarks ``(..., T, 543, 3)`` (NaN = missing) to the model in
    whose 1-based index is divisible by ``L // max_len + 1``;
 5. pad to ``max_len`` with a frame mask.
 
-Every step is a fixed-shape tensor operation (gathers, sorts and masks; no Python loop over frames
+Every step is a fixed-shape tensor operation (gathers, running counts and masks; no Python loop over frames
 and no data-dependent shapes), so the module runs batched and traces into an exported graph.
 
 A sequence in which no frame has a hand keeps all its frames here, so an exported graph still
@@ -96,7 +96,7 @@ class SignPreprocessor(nn.Module):
         hand_seen = ~torch.isnan(points[:, :, self.hands]).all(-1).all(-1)  # (B, T)
         with_hand = hand_seen & frame_valid
         no_hand_at_all = ~with_hand.any(1, keepdim=True)  # (B, 1)
-        return torch.where(no_hand_at_all, frame_valid, with_hand)
+        return with_hand | (no_hand_at_all & frame_valid)  # boolean algebra: ONNX Runtime has no bool Where
 
     @staticmethod
     def _standardise(points: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
@@ -113,14 +113,15 @@ class SignPreprocessor(nn.Module):
     def _stride(self, points: torch.Tensor, keep: torch.Tensor):
         """Gather the kept frames, strided to at most ``max_len``, and pad; returns (points, mask)."""
         n_frames = points.shape[1]
-        # Kept frames first, in time order: a stable sort of "dropped" puts 0 (kept) before 1.
-        order = torch.sort((~keep).to(torch.uint8), dim=1, stable=True).indices  # (B, T)
-        kept = keep.sum(1, keepdim=True)  # (B, 1)
+        # The frame of the r-th kept frame is the number of frames whose running count of kept
+        # frames is still below r (no sort: the ONNX exporters have no stable sort).
+        running = keep.long().cumsum(1)  # (B, T)
+        kept = running[:, -1:]  # (B, 1)
         divisor = torch.where(kept > self.max_len, kept // self.max_len + 1, torch.ones_like(kept))
         slot = torch.arange(1, self.max_len + 1, device=points.device)  # 1-based positions
         rank = divisor * slot  # (B, M): 1-based rank among kept frames
         mask = rank <= kept
-        source = order.gather(1, (rank - 1).clamp(max=n_frames - 1))  # (B, M)
+        source = (running[:, None, :] < rank[:, :, None]).sum(-1).clamp(max=n_frames - 1)  # (B, M)
         index = source[:, :, None, None].expand(-1, -1, *points.shape[2:])
         strided = points.gather(1, index)
         return strided * mask[:, :, None, None], mask
