@@ -7,7 +7,8 @@
   one row per frame, ``frame`` plus 1,629 float32 columns ``x_face_0 .. z_right_hand_20`` and a
   ``sequence_id`` column that pandas reads back as the index, in row groups of ``rows_per_group``.
 
-float32 landmarks survive both layouts bit for bit (float64 holds every float32 exactly).
+float32 landmarks survive both layouts bit for bit (float64 holds every float32 exactly). Missing
+points are stored as null, as pandas writes NaN; the readers turn null back into NaN.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def write_kaggle_long(path: str | Path, landmarks: np.ndarray, first_frame: int 
         "type": pa.array(types.tolist(), pa.string()),
         "landmark_index": pa.array(index),
     }
-    columns.update({c: pa.array(flat[:, j]) for j, c in enumerate(COORDS)})
+    columns.update({c: pa.array(flat[:, j], from_pandas=True) for j, c in enumerate(COORDS)})
     _write_table(path, pa.table(columns))
 
 
@@ -73,7 +74,7 @@ def write_kaggle_wide(
     coords = stacked.transpose(0, 2, 1).reshape(len(stacked), -1)  # (N, 1629) x-block | y-block | z-block
     names = wide_columns()
     columns = {"frame": pa.array(frames)}
-    columns.update({name: pa.array(coords[:, j]) for j, name in enumerate(names)})
+    columns.update({name: pa.array(coords[:, j], from_pandas=True) for j, name in enumerate(names)})
     columns["sequence_id"] = id_column
     table = pa.table(columns)
     _write_table(
