@@ -1,0 +1,149 @@
+"""Greedy decoding with a key/value cache, and the confidence gate, for evaluation and inference.
+
+:func:`greedy_decode` is the one loop used by ``signa evaluate``, the runtime and the export
+wrappers. Each step feeds the last token only: self-attention keys and values grow by one row per
+step, cross-attention keys and values are computed once. With ``fixed_steps=True`` it runs all
+``max_steps`` steps without looking at the values (the form an exporter unrolls); otherwise it stops
+once every sequence has emitted EOS. Either way, every position after a sequence's EOS holds PAD,
+set by ``torch.where`` rather than a Python branch, so both forms give the same tokens.
+
+:func:`decode` adds the confidence gate (SOLUTIONS.md §2.9) and text, with options and results as
+frozen dataclasses (change options with ``dataclasses.replace``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+
+from signa.data.vocab import Vocabulary
+
+KAGGLE_DUMMY_TEXT = "2 a-e -aroe"
+
+
+@dataclass(frozen=True)
+class SpecialTokens:
+    sos: int
+    eos: int
+    pad: int
+
+    @classmethod
+    def of(cls, vocab: Vocabulary) -> SpecialTokens:
+        return cls(vocab.sos_id, vocab.eos_id, vocab.pad_id)
+
+
+@dataclass(frozen=True)
+class DecodingOptions:
+    """``max_steps``: generated tokens at most (33 = 32 characters + EOS).
+
+    ``gate``: what a low-confidence input gives. ``translator`` (default): empty text, flagged
+    ``low_confidence``. ``kaggle``: the competition's dummy string, which minimised the edit
+    distance of garbage predictions. An input is low-confidence when it had fewer than
+    ``min_frames`` raw frames or when sigmoid(confidence logit) < ``min_confidence`` (models with
+    a confidence head only). ``gate=None`` turns the gate off.
+    """
+
+    max_steps: int = 33
+    fixed_steps: bool = False
+    gate: Literal["translator", "kaggle"] | None = "translator"
+    min_frames: int = 15
+    min_confidence: float = 0.15
+    dummy_text: str = KAGGLE_DUMMY_TEXT
+
+
+@dataclass(frozen=True)
+class DecodingResult:
+    text: str
+    tokens: tuple[int, ...]
+    confidence: float | None
+    frames: int
+    low_confidence: bool
+
+
+def greedy_decode(
+    decoder,
+    enc: torch.Tensor,
+    enc_mask: torch.Tensor | None,
+    special: SpecialTokens,
+    max_steps: int = 33,
+    fixed_steps: bool = False,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Greedy tokens (B, max_steps) and their step logits (B, max_steps, V).
+
+    Token t is argmax of step t's logits, or PAD once an EOS came before it. Without
+    ``fixed_steps`` the loop stops when all rows have emitted EOS; the remaining positions are
+    PAD and their logits 0.
+    """
+    batch = enc.shape[0]
+    cross = decoder.cross_kv(enc)
+    token = torch.full((batch, 1), special.sos, dtype=torch.long, device=enc.device)
+    pad = torch.full_like(token, special.pad)
+    done = torch.zeros_like(token, dtype=torch.bool)
+    cache = None
+    tokens, logits = [], []
+    for position in range(max_steps):
+        step_logits, cache = decoder.step(token, position, cache, cross, enc_mask)  # (B, V)
+        token = torch.where(done, pad, step_logits.argmax(-1, keepdim=True))
+        done = done | (token == special.eos)
+        tokens.append(token)
+        logits.append(step_logits)
+        if not fixed_steps and bool(done.all()):
+            break
+    missing = max_steps - len(tokens)
+    out_tokens = torch.cat(tokens + [pad] * missing, dim=1)
+    out_logits = torch.stack(logits, dim=1)
+    if missing:
+        out_logits = torch.nn.functional.pad(out_logits, (0, 0, 0, missing))
+    return out_tokens, out_logits
+
+
+def is_low_confidence(
+    frames: torch.Tensor, confidence: torch.Tensor | None, options: DecodingOptions
+) -> torch.Tensor:
+    """(B,) bool: fewer than ``min_frames`` raw frames, or sigmoid(confidence) below the threshold."""
+    low = frames < options.min_frames
+    if confidence is not None:
+        low = low | (torch.sigmoid(confidence.float()) < options.min_confidence)
+    return low
+
+
+@torch.no_grad()
+def decode(
+    model,
+    x: torch.Tensor,
+    mask: torch.Tensor | None,
+    vocab: Vocabulary,
+    options: DecodingOptions = DecodingOptions(),
+    frames: torch.Tensor | None = None,
+) -> list[DecodingResult]:
+    """Texts of a preprocessed batch (B, T, K, 3) with frame mask (B, T).
+
+    ``frames`` (B,) are the raw frame counts before resampling, for the ``min_frames`` rule
+    (default: the real frames of ``mask``).
+    """
+    enc = model.forward_encoder(x, mask)
+    confidence = model.forward_confidence(enc)
+    tokens, _ = greedy_decode(
+        model.decoder, enc, mask, SpecialTokens.of(vocab), options.max_steps, options.fixed_steps
+    )
+    if frames is None:
+        frames = mask.sum(1) if mask is not None else torch.full((x.shape[0],), x.shape[1])
+    low = is_low_confidence(frames, confidence, options)
+    results = []
+    for i, row in enumerate(tokens.tolist()):
+        gated = options.gate is not None and bool(low[i])
+        text = vocab.decode(row)
+        if gated:
+            text = options.dummy_text if options.gate == "kaggle" else ""
+        results.append(
+            DecodingResult(
+                text=text,
+                tokens=tuple(row),
+                confidence=None if confidence is None else float(torch.sigmoid(confidence[i].float())),
+                frames=int(frames[i]),
+                low_confidence=bool(low[i]),
+            )
+        )
+    return results
