@@ -284,9 +284,9 @@ class PreparedStore:
         return len(self.index)
 
     def __getitem__(self, i: int) -> np.ndarray:
-        """(T, K, 3) float32 stored points of sequence ``i`` (NaN = missing)."""
+        """(T, K, 3) float32 stored points of sequence ``i`` (NaN = missing), a writable copy."""
         row = self.index[i]
-        return np.asarray(self.landmarks[row["offset"] : row["offset"] + row["frames"]], np.float32)
+        return np.array(self.landmarks[row["offset"] : row["offset"] + row["frames"]], np.float32)
 
     def select(self, i: int) -> np.ndarray:
         """(T, len(selection), 3): sequence ``i`` through the selection, averaged points included.
