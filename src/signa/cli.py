@@ -99,6 +99,21 @@ def data_prepare(
     )
 
 
+@app.command("model")
+def model_summary(
+    config: Path = typer.Argument(..., help="Experiment config (YAML/JSON) or a checkpoint or run folder."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON object instead of text."),
+) -> None:
+    """Print a model's architecture and parameter counts (total, trainable, kept for inference)."""
+    import json
+
+    from signa.models.summary import describe, model_from_spec, render
+
+    model, arch = model_from_spec(config)
+    summary = describe(model, arch)
+    typer.echo(json.dumps(summary, indent=2) if as_json else render(model, summary))
+
+
 def main() -> None:
     try:
         app()

@@ -9,8 +9,9 @@ import torch
 
 from signa.config import read_mapping
 from signa.errors import SignaError
-from signa.models.fingerspelling import FingerspellingModel, count_parameters
+from signa.models.fingerspelling import FingerspellingModel
 from signa.models.registry import build_model
+from signa.models.summary import count_parameters
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs" / "fingerspelling"
 

@@ -167,6 +167,10 @@ class FingerspellingModel(nn.Module):
             backward = self.backward_decoder(backward_inputs, enc.flip(1), flipped_mask)
         return Output(self.forward_decoder(decoder_inputs, enc, mask), backward, self.forward_confidence(enc))
 
+    def training_only_modules(self) -> list[nn.Module]:
+        """Modules an exported model leaves out: the backward decoder."""
+        return [] if self.backward_decoder is None else [self.backward_decoder]
+
     def check_vocabulary(self, vocab: Vocabulary, source=None) -> None:
         if vocab.size != self.config.vocab_size:
             raise SignaError(
@@ -174,15 +178,3 @@ class FingerspellingModel(nn.Module):
                 f"for {self.config.vocab_size}",
                 source,
             )
-
-
-def count_parameters(model: nn.Module) -> dict[str, int]:
-    """Parameter counts: ``total``, ``trainable`` and ``inference`` (trainable without the
-    training-only backward decoder: what an exported model keeps)."""
-    total = sum(p.numel() for p in model.parameters())
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    backward = getattr(model, "backward_decoder", None)
-    training_only = (
-        0 if backward is None else sum(p.numel() for p in backward.parameters() if p.requires_grad)
-    )
-    return {"total": total, "trainable": trainable, "inference": trainable - training_only}

@@ -45,6 +45,9 @@ class MaskedBatchNorm(nn.Module):
         self.register_buffer("running_var", torch.ones(channels))
         self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long))
 
+    def extra_repr(self) -> str:
+        return f"{self.weight.numel()}, momentum={self.momentum}, statistics over real frames"
+
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         if self.training:
             mean, var = self._batch_statistics(x, mask)
@@ -81,6 +84,9 @@ class ScaleBias(nn.Module):
         super().__init__()
         self.scale = nn.Parameter(torch.ones(dim))
         self.bias = nn.Parameter(torch.zeros(dim))
+
+    def extra_repr(self) -> str:
+        return str(self.scale.numel())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.addcmul(self.bias.to(x.dtype), x, self.scale.to(x.dtype))

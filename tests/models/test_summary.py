@@ -1,0 +1,42 @@
+"""``signa model``: architecture and parameter counts of a config or a checkpoint."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from signa.cli import app
+from signa.errors import SignaError
+from signa.models.checkpoint import save_model
+from signa.models.summary import model_from_spec
+
+CFG_2 = Path(__file__).resolve().parents[2] / "configs" / "fingerspelling" / "cfg_2.yaml"
+runner = CliRunner()
+
+
+def test_model_json_gives_the_three_counts():
+    result = runner.invoke(app, ["model", str(CFG_2), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["parameters"] == {"total": 9_736_305, "trainable": 9_736_305, "inference": 8_584_209}
+    assert summary["modules"]["backward_decoder"] == 1_152_096
+
+
+def test_model_text_and_a_checkpoint_folder(tmp_path):
+    model, _ = model_from_spec(CFG_2)
+    save_model(tmp_path / "ckpt", model, {"task": "fingerspelling"})
+    result = runner.invoke(app, ["model", str(tmp_path / "ckpt")])
+    assert result.exit_code == 0, result.output
+    assert "14 × SqueezeformerBlock" in result.output
+    assert "8,584,209 kept for inference" in result.output
+
+
+def test_a_config_without_a_model_section_is_one_clear_error(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("task: fingerspelling\n")
+    with pytest.raises(SignaError, match="no model section") as info:
+        model_from_spec(bad)
+    assert info.value.path == str(bad)
