@@ -169,7 +169,7 @@ def iter_kaggle_wide(
     Requested ids absent from the file are simply not yielded.
     """
     path = _existing(path)
-    parquet = pq.ParquetFile(path)
+    parquet = _open_parquet(path)
     columns = [*WIDE_KEYS, *wide_columns(positions)]
     _check_columns(parquet.schema_arrow.names, columns, path, "wide parquet")
     wanted = None if sequence_ids is None else {str(s) for s in sequence_ids}
@@ -420,7 +420,7 @@ def letter_sequences(letters: LetterPoses) -> list[LandmarkSequence]:
 def parquet_kind(path: str | Path) -> str:
     """``kaggle-long``, ``kaggle-wide`` or ``letters`` from a parquet file's columns."""
     path = _existing(path)
-    names = set(_parquet_schema(path).names)
+    names = set(_open_parquet(path).schema_arrow.names)
     if set(LONG_COLUMNS) <= names:
         return "kaggle-long"
     if set(WIDE_KEYS) <= names and any(n.startswith(("x_face_", "x_left_hand_", "x_pose_")) for n in names):
@@ -508,9 +508,9 @@ def _existing(path: str | Path) -> Path:
     return path
 
 
-def _parquet_schema(path: Path) -> pa.Schema:
+def _open_parquet(path: Path) -> pq.ParquetFile:
     try:
-        return pq.read_schema(path)
+        return pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as err:
         raise SignaError(f"not a readable parquet file ({err})", path) from None
 
@@ -523,5 +523,6 @@ def _check_columns(present: Sequence[str], needed: Sequence[str], path: Path, wh
 
 
 def _read_parquet_columns(path: Path, columns: Sequence[str]) -> pa.Table:
-    _check_columns(_parquet_schema(path).names, columns, path, "parquet")
-    return pq.read_table(path, columns=list(columns))
+    parquet = _open_parquet(path)
+    _check_columns(parquet.schema_arrow.names, columns, path, "parquet")
+    return parquet.read(columns=list(columns))
