@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from rich.console import Console
 
 from signa.data.inspect import describe, inspect_paths, missing_fractions, render_table
 from signa.data.layout import GROUP_SLICES, N_LANDMARKS
 from signa.data.readers import LandmarkSequence
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_missing_fractions_count_frames_where_a_group_is_entirely_missing():
@@ -40,3 +44,16 @@ def test_table_lists_every_sequence(shared_data):
     console.print(render_table(records))
     text = console.export_text()
     assert "yo_001.parquet" in text and "FOOTBALL.pose" in text and "100%" in text
+
+
+def test_bundled_sample_inspects_and_prepares(tmp_path):
+    """samples/asl-signs ships in the repo: real data for the demo and a fresh clone's tests."""
+    from signa.data.cache import prepare_dataset
+
+    sample = REPO / "samples/asl-signs"
+    records = list(inspect_paths([sample]))
+    assert len(records) == 12 and {r["format"] for r in records} == {"kaggle-long"}
+    assert all(r["missing"]["pose"] == 0.0 for r in records)
+    store = prepare_dataset(sample, tmp_path, progress=False)
+    assert len(store) == 12 and {r["sign"] for r in store.index} == {"hello", "thankyou"}
+    assert sum(r["frames"] for r in store.index) == sum(r["frames"] for r in records)

@@ -38,16 +38,21 @@ def inspect_paths(paths: Iterable[str | Path]) -> Iterator[dict]:
 
 
 def render_table(records: Iterable[dict]):
-    """A rich table of inspect records: per group, the percentage of frames in which it is missing."""
+    """A rich table of inspect records: per group, the percentage of frames in which it is missing.
+
+    A sequence is named by its id, prefixed with its file's stem when the file holds other ids too.
+    """
     from rich.table import Table
 
-    table = Table(title="frames with the landmark group missing")
-    for name in ("file", "format", "sequence", "frames"):
-        table.add_column(name, overflow="fold")
+    table = Table(title="frames in which each landmark group is missing")
+    table.add_column("sequence", no_wrap=True, overflow="ellipsis", max_width=22)
+    table.add_column("frames", justify="right", no_wrap=True, min_width=6)
     for group in GROUP_SLICES:
-        table.add_column(group.replace("_", " "), justify="right")
+        table.add_column(group.split("_")[0], justify="right", no_wrap=True, min_width=5)
+    table.add_column("format", no_wrap=True)
     for record in records:
+        stem = Path(record["path"]).stem
+        name = record["sequence_id"] if stem == record["sequence_id"] else f"{stem}/{record['sequence_id']}"
         missing = [f"{100 * record['missing'][g]:.0f}%" for g in GROUP_SLICES]
-        name = Path(record["path"]).name
-        table.add_row(name, record["format"], record["sequence_id"], str(record["frames"]), *missing)
+        table.add_row(name, str(record["frames"]), *missing, record["format"])
     return table
