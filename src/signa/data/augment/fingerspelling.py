@@ -80,6 +80,10 @@ class TemporalMaskVariant:
     count: int
     size: tuple[float, float]
 
+    def __post_init__(self):
+        if self.count < 1 or not 0.0 <= self.size[0] <= self.size[1] <= 1.0:
+            raise ValueError(f"a temporal mask needs count >= 1 and 0 <= size <= 1, got {self}")
+
 
 def _cfg_2_temporal_masks() -> tuple[TemporalMaskVariant, ...]:
     return (
@@ -137,6 +141,8 @@ class FingerspellingAugmentConfig:
                 raise ValueError(f"{name} must be [low, high] with low <= high, got {list(value)}")
         if not self.temporal_masks:
             raise ValueError("temporal_masks needs at least one variant")
+        if self.dynamic_resample_chunks[0] < 1 or self.fingers_drop_windows < 0:
+            raise ValueError("dynamic_resample_chunks must be >= 1 and fingers_drop_windows >= 0")
         low, high = self.fingers_drop_count
         if not 1 <= low <= high <= 2 * FINGERS_PER_HAND:
             raise ValueError(
