@@ -34,7 +34,8 @@ Where this module deliberately differs from the reference code (each is document
 * ``TemporalMask`` counts are 1, 2 and 4 blocks: the reference passes ranges (1, 2), (2, 3), (4, 5)
   to an exclusive ``randint``, which always gives the lower bound (§2.12.3); we state the counts.
 * ``SpatialAffine`` rotates about (0, 0) and keeps missing points at zero. The reference rotates
-  about a centre moved by the shear and moves missing points to (shift, shift).
+  about a centre moved by the shear and applies the whole map to missing points too, which moves
+  them off zero (the model's missing-point rule then no longer sees them).
 * ``PoseDrop`` pairs each arm point with its mirror partner and drops the pairs from a random start
   along the arm (hand points; + wrists; + elbows; + shoulders: 6, 8, 10 or 12 points). The reference
   pairs consecutive stored columns, so its variants drop asymmetric subsets (one of them the whole
