@@ -30,6 +30,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset
 
 from signa.errors import SignaError
+from signa.evaluate.evaluate import write_records_csv
 from signa.train import distributed
 from signa.train.checkpointing import (
     latest_checkpoint,
@@ -45,6 +46,7 @@ from signa.train.optim import build_optimizer, build_scheduler
 from signa.train.task import Progress, Runtime, Task, task_class
 
 METRICS_FILE = "metrics.jsonl"
+VALID_PREDICTIONS_FILE = "valid_predictions.csv"  # the last evaluation, per sample (read by `signa oof`)
 
 
 @dataclass(frozen=True)
@@ -277,14 +279,17 @@ class _Trainer:
         self.log.write(record)
 
     def _evaluate(self) -> None:
+        """Metrics of the validation set; the final evaluation also writes its per-sample records."""
         if self.valid_set is None:
             return
         model = self.task.inference_model()
         swap = self.ema.swapped_into(model) if self.ema else contextlib.nullcontext()
         with swap, self._autocast():
-            metrics = self.task.evaluate(model, self.eval_loader(self.valid_set))
-        self.last_metrics = {k: float(v) for k, v in metrics.items()}
+            records = self.task.collect_records(model, self.eval_loader(self.valid_set))
+        self.last_metrics = {k: float(v) for k, v in self.task.summarize(records).items()}
         self.log.write({"kind": "eval", "epoch": self.epoch, "step": self.step, **self.last_metrics})
+        if self.epoch == self.config.epochs and self.runtime.is_main and records:
+            write_records_csv(self.run_dir / VALID_PREDICTIONS_FILE, records)
 
     def _save(self) -> None:
         state = self._train_state()  # every process takes part: it gathers the RNG states

@@ -20,14 +20,16 @@ what a prediction and a score are. The contract, in the order the loop calls it:
    a per-sample mean; ``logs`` holds scalar tensors averaged and logged every ``train.log_every`` steps
    (no host sync in between).
 5. After each optimiser step: ``task.after_optimizer_step(progress)`` (EMA teacher updates).
-6. Evaluation: ``task.evaluate(model, loader)`` runs ``evaluation_records`` on every batch of this
-   process's shard, gathers the records of all processes in dataset order, and returns
-   ``summarize(records)``, a dict holding at least ``task.metric``.
+6. Evaluation: ``task.collect_records(model, loader)`` runs ``evaluation_records`` on every batch of
+   this process's shard and gathers the records of all processes in dataset order;
+   ``summarize(records)`` turns them into metrics, a dict holding at least ``task.metric``. The
+   final evaluation's records are saved as ``valid_predictions.csv`` in the run folder.
 7. Saving: ``task.inference_model()`` is saved with ``task.checkpoint_meta()`` as the checkpoint;
    all of ``task.models`` plus ``task.state_dict()`` go into the resume state.
 
-``signa evaluate`` reuses 6 with a model loaded from a checkpoint and ``task.eval_dataset(path)``;
-``write_report`` adds task-specific files (a confusion matrix, say) beside the predictions CSV.
+``signa evaluate`` reuses 6 with a model loaded from a checkpoint (after
+``task.check_checkpoint_meta``) and ``task.eval_dataset(path)``; ``worst`` picks the samples to
+show and ``write_report`` adds task-specific files (a confusion matrix, say) beside the predictions CSV.
 """
 
 from __future__ import annotations
@@ -169,14 +171,15 @@ class Task(ABC):
     def summarize(self, records: list[dict[str, Any]]) -> dict[str, float]:
         """Metrics of the whole set from all records; holds at least ``self.metric``."""
 
+    def worst(self, records: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
+        """The ``n`` worst records, for ``signa evaluate``; the default sorts by a ``score`` field."""
+        if not records or "score" not in records[0]:
+            return []
+        return sorted(records, key=lambda r: r["score"])[:n]
+
     def write_report(self, records: list[dict[str, Any]], metrics: dict[str, float], out_dir: Path) -> None:
         """Task-specific files beside the predictions CSV of ``signa evaluate``."""
         del records, metrics, out_dir
-
-    @torch.no_grad()
-    def evaluate(self, model: nn.Module, loader: Iterable) -> dict[str, float]:
-        """Metrics over a loader sharded across processes; every process gets the same result."""
-        return self.summarize(self.collect_records(model, loader))
 
     @torch.no_grad()
     def collect_records(self, model: nn.Module, loader: Iterable) -> list[dict[str, Any]]:
