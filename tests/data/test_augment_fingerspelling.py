@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
 import torch
 
-from signa.config import from_dict
+from signa.config import from_dict, to_dict
 from signa.data.augment.base import Apply, Compose, OneOf, OnWindows, sample_generator
 from signa.data.augment.fingerspelling import (
     DynamicResample,
@@ -313,6 +314,8 @@ def test_config_reads_from_yaml_data_and_refuses_bad_values():
     config = from_dict(FingerspellingAugmentConfig, data, "exp.yaml")
     assert config.affine_scale == (0.9, 1.1) and config.temporal_masks[0].count == 3
     assert FingerspellingAugmentConfig.preset("cfg_1") == FingerspellingAugmentConfig.cfg_1()
+    saved = json.loads(json.dumps(to_dict(FingerspellingAugmentConfig.cfg_1())))  # as stored in a checkpoint
+    assert from_dict(FingerspellingAugmentConfig, saved) == FingerspellingAugmentConfig.cfg_1()
     with pytest.raises(SignaError, match="exp.yaml.*flip_p must lie in"):
         from_dict(FingerspellingAugmentConfig, {"flip_p": 2}, "exp.yaml")
     with pytest.raises(SignaError, match="resample_rate must be"):
