@@ -292,10 +292,10 @@ class PreparedStore:
         """(T, len(selection), 3): sequence ``i`` through the selection, averaged points included.
 
         An averaged point is the plain mean of its sources, so it is NaN when any source is; points
-        outside its sources never leak in (a matrix product would spread NaN from every point).
+        outside its sources never leak in (a product with the full averaging matrix would spread NaN).
         """
-        stored = self[i]
-        return np.stack([stored[:, group].mean(axis=1) for group in self._source_rows], axis=1)
+        rows, weights = self._gather
+        return (self[i][:, rows] * weights[..., None]).sum(axis=2)  # (T, S, G, 3) -> (T, S, 3)
 
     def full(self, i: int) -> np.ndarray:
         """(T, 543, 3) with the stored points in place and NaN elsewhere."""
@@ -304,7 +304,18 @@ class PreparedStore:
         return landmarks
 
     @cached_property
-    def _source_rows(self) -> list[np.ndarray]:
-        """For each selected point, the rows of ``positions`` holding its sources."""
+    def _gather(self) -> tuple[np.ndarray, np.ndarray]:
+        """(S, G) rows of ``positions`` per selected point and their (S, G) averaging weights.
+
+        Groups are padded to the largest size G by repeating their first source with weight 0: a pad
+        adds 0 unless that source is NaN, and then the mean is NaN anyway.
+        """
         row_of = {int(p): r for r, p in enumerate(self.positions)}
-        return [np.array([row_of[p] for p in group]) for group in self.selection.sources]
+        width = max(len(group) for group in self.selection.sources)
+        rows = np.zeros((len(self.selection), width), np.int64)
+        weights = np.zeros((len(self.selection), width), np.float32)
+        for k, group in enumerate(self.selection.sources):
+            members = [row_of[p] for p in group]
+            rows[k] = members + [members[0]] * (width - len(members))
+            weights[k, : len(members)] = 1.0 / len(members)
+        return rows, weights
