@@ -69,7 +69,9 @@ class SignPreprocessor(nn.Module):
 
     def select(self, landmarks: torch.Tensor) -> torch.Tensor:
         """(..., 543, 3) -> (..., 100, 3); an averaged point is NaN when any of its sources is."""
-        gathered = landmarks[..., self.source_index, :]  # (..., K, G, 3)
+        # index_select: advanced indexing is orders of magnitude slower on small CPU tensors
+        flat = landmarks.index_select(-2, self.source_index.flatten())
+        gathered = flat.unflatten(-2, self.source_index.shape)  # (..., K, G, 3)
         used = (self.source_weight > 0).unsqueeze(-1)  # (K, G, 1)
         gathered = torch.where(used, gathered, torch.zeros_like(gathered))
         return (gathered * self.source_weight.unsqueeze(-1)).sum(-2)
@@ -93,7 +95,7 @@ class SignPreprocessor(nn.Module):
 
     def _frames_to_keep(self, points: torch.Tensor, frame_valid: torch.Tensor) -> torch.Tensor:
         """Real frames with at least one hand point; all real frames when no frame has a hand."""
-        hand_seen = ~torch.isnan(points[:, :, self.hands]).all(-1).all(-1)  # (B, T)
+        hand_seen = ~torch.isnan(points.index_select(2, self.hands)).all(-1).all(-1)  # (B, T)
         with_hand = hand_seen & frame_valid
         no_hand_at_all = ~with_hand.any(1, keepdim=True)  # (B, 1)
         return with_hand | (no_hand_at_all & frame_valid)  # boolean algebra: ONNX Runtime has no bool Where
@@ -101,14 +103,15 @@ class SignPreprocessor(nn.Module):
     @staticmethod
     def _standardise(points: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
         """Per-sequence, per-axis standardisation over the non-NaN values of the kept frames; NaN -> 0."""
-        seen = ~torch.isnan(points) & keep[:, :, None, None]  # (B, T, K, 3)
-        values = torch.where(seen, points, torch.zeros_like(points))
-        count = seen.sum((1, 2)).clamp(min=1)  # (B, 3)
-        mean = values.sum((1, 2)) / count
-        centred = torch.where(seen, points - mean[:, None, None], torch.zeros_like(points))
-        std = (centred.square().sum((1, 2)) / count).sqrt()
+        flat = points.flatten(1, 2)  # (B, T·K, 3)
+        seen = ~torch.isnan(flat) & keep.repeat_interleave(points.shape[2], 1)[:, :, None]
+        values = torch.where(seen, flat, torch.zeros_like(flat))
+        count = seen.sum(1, keepdim=True).clamp(min=1)  # (B, 1, 3)
+        mean = values.sum(1, keepdim=True) / count
+        centred = torch.where(seen, flat - mean, torch.zeros_like(flat))
+        std = (centred.square().sum(1, keepdim=True) / count).sqrt()
         std = torch.where(std > 0, std, torch.ones_like(std))
-        return centred / std[:, None, None]
+        return (centred / std).unflatten(1, points.shape[1:3])
 
     def _stride(self, points: torch.Tensor, keep: torch.Tensor):
         """Gather the kept frames, strided to at most ``max_len``, and pad; returns (points, mask)."""

@@ -31,9 +31,9 @@ only schedules consistent with the reference's totals and its transformer widths
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from signa.data.layout import SIGNS_100
@@ -113,6 +113,14 @@ class LandmarkEmbedding(nn.Module):
         return self.dense(torch.cat([types, landmarks, position], -1))
 
 
+class HiddenMix(Protocol):
+    """Manifold mixup of hidden states before transformer layer ``layer`` (see signa.train.signs)."""
+
+    layer: int
+
+    def __call__(self, hidden: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]: ...
+
+
 def masked_centre(features: torch.Tensor, present: torch.Tensor) -> torch.Tensor:
     """Subtract from (B, T, P, E) features their mean over the present (B, T, P) frames and points."""
     weight = present.unsqueeze(-1).to(features.dtype)
@@ -157,8 +165,8 @@ class SignModel(nn.Module):
 
     def _part(self, mlp: PartMLP, features, present, mask, points: torch.Tensor) -> torch.Tensor:
         """Centred part features (B, T, P·E) through its MLP -> (B, T, D)."""
-        part_present = present[:, :, points] & mask[:, :, None]
-        centred = masked_centre(features[:, :, points], part_present)
+        part_present = present.index_select(2, points) & mask[:, :, None]
+        centred = masked_centre(features.index_select(2, points), part_present)
         return mlp(centred.flatten(2))
 
     def embed_frames(self, points: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -184,13 +192,11 @@ class SignModel(nn.Module):
         pooled = (hidden * weight).sum(1) / weight.sum(1).clamp(min=1)
         return self.classifier(pooled)
 
-    def forward(self, points: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def forward(self, points: torch.Tensor, mask: torch.Tensor, mix: HiddenMix | None = None) -> torch.Tensor:
+        """Logits (B, n_classes). ``mix`` (training only) mixes the hidden states before its layer."""
         hidden = self.embed_frames(points, mask)
-        for layer in self.layers:
+        for index, layer in enumerate(self.layers):
+            if mix is not None and mix.layer == index:
+                hidden, mask = mix(hidden, mask)
             hidden = layer(hidden, mask)
         return self.classify(hidden, mask)
-
-
-def probabilities(model: SignModel, points: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """(B, n_classes) softmax probabilities."""
-    return F.softmax(model(points, mask).float(), dim=-1)

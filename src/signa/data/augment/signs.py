@@ -117,7 +117,7 @@ class Flip:
 
     def __call__(self, x: Tensor, generator: torch.Generator | None = None) -> Tensor:
         del generator
-        flipped = x[:, self.permutation].clone()
+        flipped = x.index_select(1, self.permutation)
         flipped[..., 0] = -flipped[..., 0]
         return flipped
 
@@ -188,16 +188,16 @@ class FillMissingHand:
     def __call__(self, x: Tensor, generator: torch.Generator | None = None) -> Tensor:
         del generator
         present = _present(x)
-        left_seen, right_seen = present[:, self.left].any(), present[:, self.right].any()
+        left_seen = present.index_select(1, self.left).any()
+        right_seen = present.index_select(1, self.right).any()
         if left_seen == right_seen:
             return x
         source, target = (self.right, self.left) if right_seen else (self.left, self.right)
-        mirrored = x[:, source].clone()  # point i of one hand mirrors point i of the other
+        mirrored = x.index_select(1, source)  # point i of one hand mirrors point i of the other
         mirrored[..., 0] = 2 * x[:, self.nose, 0:1] - mirrored[..., 0]
-        usable = present[:, source] & present[:, self.nose : self.nose + 1]
-        out = x.clone()
-        out[:, target] = torch.where(usable.unsqueeze(-1), mirrored, torch.zeros_like(mirrored))
-        return out
+        usable = present.index_select(1, source) & present[:, self.nose : self.nose + 1]
+        filled = torch.where(usable.unsqueeze(-1), mirrored, torch.zeros_like(mirrored))
+        return x.index_copy(1, target, filled)
 
 
 # -- mixing two sequences ------------------------------------------------------------------------
@@ -219,10 +219,19 @@ def resize_time(x: Tensor, frames: int) -> Tensor:
     return torch.where(resized[..., 3:] > 0.999, resized[..., :3], torch.zeros_like(resized[..., :3]))
 
 
+def _masked_range(values: Tensor, seen: Tensor) -> tuple[Tensor, Tensor]:
+    """Per-axis (3,) minimum and maximum of (T, P, 3) ``values`` over the (T, P) ``seen`` points."""
+    inf = torch.tensor(float("inf"), dtype=values.dtype)
+    seen = seen.unsqueeze(-1)
+    low = torch.where(seen, values, inf).amin((0, 1))
+    high = torch.where(seen, values, -inf).amax((0, 1))
+    return low, high
+
+
 def _rescale_into(values: Tensor, seen: Tensor, reference: Tensor, reference_seen: Tensor) -> Tensor:
-    """Min-max map the seen ``values`` (N, 3) onto the per-axis range of the seen ``reference``."""
-    low, high = values[seen].amin(0), values[seen].amax(0)
-    ref_low, ref_high = reference[reference_seen].amin(0), reference[reference_seen].amax(0)
+    """Min-max map the seen ``values`` (T, P, 3) onto the per-axis range of the seen ``reference``."""
+    low, high = _masked_range(values, seen)
+    ref_low, ref_high = _masked_range(reference, reference_seen)
     scaled = ref_low + (values - low) / (high - low).clamp(min=1e-6) * (ref_high - ref_low)
     return torch.where(seen.unsqueeze(-1), scaled, torch.zeros_like(values))
 
@@ -236,14 +245,12 @@ def mix_face(x: Tensor, donor: Tensor, selection: Selection = SIGNS_100) -> Tens
     if dominant_hand(donor) != dominant_hand(x):
         donor = Flip(selection)(donor)
     face = face_points(selection)
-    donor_face = resize_time(donor, len(x))[:, face]  # (T, F, 3)
-    own_face = x[:, face]
+    donor_face = resize_time(donor, len(x)).index_select(1, face)  # (T, F, 3)
+    own_face = x.index_select(1, face)
     donor_seen, own_seen = _present(donor_face), _present(own_face)
     if not donor_seen.any() or not own_seen.any():
         return x
-    out = x.clone()
-    out[:, face] = _rescale_into(donor_face, donor_seen, own_face, own_seen)
-    return out
+    return x.index_copy(1, face, _rescale_into(donor_face, donor_seen, own_face, own_seen))
 
 
 # -- pipelines -----------------------------------------------------------------------------------

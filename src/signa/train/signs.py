@@ -1,0 +1,490 @@
+"""The isolated-sign task (ISLR6 recipe, SOLUTIONS.md §5.4) for the one training loop.
+
+Usage::
+
+    signa train configs/signs/islr6-len25.yaml                             # the full recipe
+    signa train configs/signs/islr6-len25.yaml --set options.teacher_model=null   # no distillation
+
+Every trick is a switch in the ``options`` section (:class:`SignsOptions`) and each is tested alone:
+
+* label smoothing ``label_smoothing`` (0.3: the true class gets 0.7, each other class 0.3 / (C - 1));
+* OUSM ``ousm_k``: the k largest per-sample losses of a batch are left out of its mean;
+* manifold mixup ``mixup_p``: with probability ``(1 - epoch / (0.9·epochs))·0.5`` per batch (it
+  *decays*, as the reference code does), hidden states are mixed before a random transformer layer
+  with per-sample Beta(0.4, 0.4) weights, and the frame masks are OR-ed;
+* mean teacher ``mean_teacher``: an EMA of the student (decay 0.97, warm start
+  ``min(1 - 1/(step + 1), 0.97)``) gives consistency targets; the loss adds
+  ``5·exp(-5(1 - t)²)·Σ(softmax_student - softmax_teacher)²`` with t ramping to 1 over the first 25 %
+  of steps;
+* joint distillation ``teacher_model``: ``model`` (the checkpoint, e.g. 9.8 M parameters) trains on
+  its own CE plus consistency to the teacher, while a big student (``model`` with these overrides,
+  e.g. 35 M) and its EMA teacher train beside it. Both trainable models share the loop's AdamW as
+  separate parameters (AdamW is per parameter, so this equals one optimiser each) and are clipped
+  each on its own.
+
+The teacher is a full EMA of the student: weights *and* BatchNorm running statistics. The reference
+averaged only the weights, so its teacher's statistics came from the teacher's own train-mode
+forwards (SOLUTIONS.md §5.6.4). Here the teacher always runs in eval mode, so its statistics are
+exactly the averaged ones and its targets are deterministic; the noise between student and teacher
+comes from their independently augmented views.
+
+Each model (student, teacher, distilled) sees its own augmentation of a sample
+(``independent_views``); all share one mixup draw.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import Dataset
+
+from signa.data.augment.signs import SignsAugmentConfig, build_signs_augment, mix_face
+from signa.data.collate import pad_collate
+from signa.data.folds import stratified_group_folds
+from signa.data.layout import SIGNS_100
+from signa.data.preprocess_signs import SignPreprocessor
+from signa.data.vocab import LabelMap
+from signa.errors import SignaError
+from signa.evaluate.metrics import accuracy, confusion_matrix
+from signa.files import atomic_path, write_text_atomic
+from signa.models.registry import build_model
+from signa.models.signs import SignModel
+from signa.train.data import open_store
+from signa.train.ema import ema_update
+from signa.train.task import Progress, Runtime, Task, register_task
+
+LABEL_MAP_FILE = "sign_to_prediction_index_map.json"
+TOP_K = 5
+
+
+@dataclass(frozen=True)
+class SignsOptions:
+    """The training tricks of ISLR6; the defaults are the reference's values."""
+
+    label_smoothing: float = 0.3
+    ousm_k: int = 3
+    mixup_p: float = 0.5
+    mixup_alpha: float = 0.4
+    mixup_until: float = 0.9  # the mixup probability reaches 0 at this fraction of the epochs
+    mean_teacher: bool = True
+    teacher_decay: float = 0.97
+    consistency_weight: float = 5.0
+    consistency_rampup: float = 0.25  # fraction of all steps
+    teacher_model: dict[str, Any] | None = None  # overrides of `model` for the jointly trained big student
+    independent_views: bool = True
+
+    def __post_init__(self):
+        if not 0 <= self.label_smoothing < 1 or self.ousm_k < 0 or not 0 <= self.mixup_p <= 1:
+            raise ValueError("need 0 <= label_smoothing < 1, ousm_k >= 0 and 0 <= mixup_p <= 1")
+
+
+# -- losses and mixing ----------------------------------------------------------------------------
+
+
+def smoothed_targets(labels: torch.Tensor, n_classes: int, smoothing: float) -> torch.Tensor:
+    """(B, C): 1 - smoothing on the true class, smoothing / (C - 1) on each other class."""
+    off = smoothing / max(n_classes - 1, 1)
+    targets = torch.full((len(labels), n_classes), off, device=labels.device)
+    return targets.scatter(1, labels[:, None], 1.0 - smoothing)
+
+
+def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Per-sample cross entropy (B,) against soft targets (B, C)."""
+    return -(targets * F.log_softmax(logits.float(), -1)).sum(-1)
+
+
+def ousm_mean(losses: torch.Tensor, k: int) -> torch.Tensor:
+    """Mean of the per-sample ``losses`` without the ``k`` largest (online uncertainty sample mining)."""
+    keep = len(losses) - k
+    if k <= 0 or keep <= 0:
+        return losses.mean()
+    return losses.topk(keep, largest=False).values.mean()
+
+
+def consistency(logits: torch.Tensor, target_probs: torch.Tensor) -> torch.Tensor:
+    """Squared distance between the softmax of ``logits`` and target probabilities, summed over classes."""
+    return (F.softmax(logits.float(), -1) - target_probs).square().sum(-1).mean()
+
+
+def consistency_ramp(progress: Progress, weight: float, rampup: float) -> float:
+    """``weight·exp(-5(1 - t)²)``, t = share of training done / ``rampup`` (capped at 1)."""
+    t = min(progress.fraction / rampup, 1.0) if rampup > 0 else 1.0
+    return weight * math.exp(-5.0 * (1.0 - t) ** 2)
+
+
+def mixup_probability(epoch: int, epochs: int, peak: float, until: float) -> float:
+    """``(1 - epoch / (until·epochs))·peak``, floored at 0: decreasing, as in the reference code."""
+    return max(0.0, 1.0 - epoch / (until * epochs)) * peak
+
+
+@dataclass
+class ManifoldMix:
+    """Mix hidden states with a permutation of the batch before transformer layer ``layer``."""
+
+    layer: int
+    permutation: torch.Tensor  # (B,)
+    weight: torch.Tensor  # (B,) share of each sample's own state
+
+    def __call__(self, hidden: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        w = self.weight.to(hidden.dtype)[:, None, None]
+        mixed = w * hidden + (1 - w) * hidden.index_select(0, self.permutation)
+        return mixed, mask | mask.index_select(0, self.permutation)
+
+    def targets(self, targets: torch.Tensor) -> torch.Tensor:
+        w = self.weight[:, None]
+        return w * targets + (1 - w) * targets.index_select(0, self.permutation)
+
+
+def draw_mix(batch: int, n_layers: int, alpha: float, device: torch.device) -> ManifoldMix:
+    layer = int(torch.randint(n_layers, ()))
+    permutation = torch.randperm(batch).to(device)
+    weight = torch.distributions.Beta(alpha, alpha).sample((batch,)).to(device)
+    return ManifoldMix(layer, permutation, weight)
+
+
+# -- data -----------------------------------------------------------------------------------------
+
+
+def label_map_beside(store_or_root: Path) -> Path | None:
+    candidate = store_or_root / LABEL_MAP_FILE
+    return candidate if candidate.is_file() else None
+
+
+class SignSequences(Dataset):
+    """Sequences of a prepared store as model input, optionally augmented into several views.
+
+    A sample is ``{"points": [(L, 100, 3)] * views, "label", "index"}``: standardised, strided
+    points (see :class:`SignPreprocessor`) with missing points at 0. Training samples are augmented
+    with random numbers from the global torch RNG (seeded per sample by the loop).
+    """
+
+    def __init__(self, store, rows: list[int], labels: np.ndarray, max_len: int, augment=None, views=1):
+        self.store, self.rows, self.labels = store, rows, labels
+        self.preprocess = SignPreprocessor(max_len)
+        self.augment: SignsAugmentConfig | None = augment
+        self.views = views
+        self.strong = True  # the strong augmentation phase; see SignsTask.epoch_indices
+        self._pipelines = {}
+        if augment is not None:
+            self._pipelines = {s: build_signs_augment(augment, s) for s in (True, False)}
+        self._donors = self._donors_by_sign() if augment is not None else {}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def _donors_by_sign(self) -> dict[int, list[int]]:
+        by_sign: dict[int, list[int]] = {}
+        for position, label in enumerate(self.labels):
+            by_sign.setdefault(int(label), []).append(position)
+        return by_sign
+
+    def sequence(self, position: int) -> torch.Tensor:
+        """(L, 100, 3) preprocessed points of sample ``position``."""
+        raw = torch.from_numpy(self.store.select(self.rows[position]))
+        points, mask = self.preprocess(raw)
+        return points[: int(mask.sum())]  # real frames come first
+
+    def signer(self, position: int) -> str:
+        return str(self.store.index[self.rows[position]].get("participant_id", ""))
+
+    def __getitem__(self, position: int) -> dict[str, Any]:
+        base = self.sequence(position)
+        views = [self._augmented(base, position) for _ in range(self.views)] if self.augment else [base]
+        return {"points": views, "label": int(self.labels[position]), "index": position}
+
+    def _augmented(self, x: torch.Tensor, position: int) -> torch.Tensor:
+        generator = torch.Generator().manual_seed(int(torch.randint(2**62, ())))
+        config = self.augment
+        if self.strong and torch.rand((), generator=generator) < config.mix_face_p:
+            donor = self._face_donor(position, generator)
+            if donor is not None:
+                x = mix_face(x, self.sequence(donor))
+        x = self._pipelines[self.strong](x, generator)
+        return x if len(x) else self.sequence(position)
+
+    def _face_donor(self, position: int, generator: torch.Generator) -> int | None:
+        """Another signer's sample of the same sign, or None."""
+        signer = self.signer(position)
+        candidates = [p for p in self._donors[int(self.labels[position])] if self.signer(p) != signer]
+        if not candidates:
+            return None
+        return candidates[int(torch.randint(len(candidates), (), generator=generator))]
+
+
+def collate_views(samples: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+    """``points`` (V, B, T, 100, 3), ``mask`` (V, B, T), ``label`` (B,), ``index`` (B,)."""
+    n_views = len(samples[0]["points"])
+    flat = [sample["points"][v] for v in range(n_views) for sample in samples]
+    points, mask = pad_collate(flat)
+    return {
+        "points": points.unflatten(0, (n_views, len(samples))),
+        "mask": mask.unflatten(0, (n_views, len(samples))),
+        "label": torch.tensor([s["label"] for s in samples]),
+        "index": torch.tensor([s["index"] for s in samples]),
+    }
+
+
+# -- the task -------------------------------------------------------------------------------------
+
+
+@register_task("signs")
+class SignsTask(Task):
+    """One landmark sequence -> one of N signs."""
+
+    Augment = SignsAugmentConfig
+    Options = SignsOptions
+    metric = "accuracy"
+
+    def __init__(self, experiment, runtime: Runtime = Runtime()):
+        super().__init__(experiment, runtime)
+        self.model_config = dict(experiment.model)
+        self.labels: LabelMap | None = None
+        self._train: SignSequences | None = None
+
+    # --- labels and data --------------------------------------------------------------------------
+    def label_map(self) -> LabelMap:
+        """From ``data.labels``, else the training folder's map, else the checkpoint's (see below)."""
+        if self.labels is None:
+            data = self.experiment.data
+            path = Path(data.labels) if data.labels else None
+            if path is None and data.train:
+                path = label_map_beside(Path(data.train))
+            if path is None:
+                raise SignaError(f"no label map: set data.labels or put {LABEL_MAP_FILE} beside the data")
+            self.labels = LabelMap.from_json(path)
+        return self.labels
+
+    def _encode(self, store, source: Path) -> np.ndarray:
+        labels = self.label_map()
+        lookup = labels.to_mapping()
+        encoded = []
+        for row in store.index:
+            if row["sign"] not in lookup:
+                labels.index(row["sign"], source / "train.csv")  # raises the unknown-sign error
+            encoded.append(lookup[row["sign"]])
+        return np.array(encoded, dtype=np.int64)
+
+    def _max_len(self) -> int:
+        return int(self.model_config.get("max_len", SignModel.Config().max_len))
+
+    def _roles(self) -> list[str]:
+        """The forwards of one training step, each on its own augmented view when views are independent."""
+        roles = ["student"] + ["teacher"] * self.options.mean_teacher
+        return roles + ["distilled"] * (self.options.teacher_model is not None)
+
+    def _views(self) -> int:
+        return len(self._roles()) if self.options.independent_views else 1
+
+    def build_datasets(self) -> tuple[Dataset, Dataset | None]:
+        data = self.experiment.data
+        if not data.train:
+            raise SignaError("data.train is empty: give a Kaggle-layout folder or a prepared store")
+        store = open_store(data.train, data.cache, self.name)
+        labels = self._encode(store, Path(data.train))
+        usable = [i for i, row in enumerate(store.index) if not row.get("all_missing")]
+        if data.valid:
+            valid_store = open_store(data.valid, None, self.name)
+            train_rows, valid = usable, (valid_store, list(range(len(valid_store))))
+            valid_labels = self._encode(valid_store, Path(data.valid))
+        else:
+            folds = self.folds(store)
+            train_rows = [i for i in usable if folds[i] != data.fold]
+            valid_rows = [i for i in range(len(store)) if folds[i] == data.fold]
+            valid, valid_labels = (store, valid_rows), labels[valid_rows]
+        augment = self.augment if self.augment.enabled else None
+        self._train = SignSequences(
+            store, train_rows, labels[train_rows], self._max_len(), augment, self._views()
+        )
+        if data.fold < 0 and not data.valid:
+            return self._train, None
+        return self._train, SignSequences(valid[0], valid[1], valid_labels, self._max_len())
+
+    def folds(self, store) -> np.ndarray:
+        """Fold of every sequence: grouped by signer, stratified by sign, seeded by the experiment."""
+        signers = [row.get("participant_id", row["sequence_id"]) for row in store.index]
+        signs = [row["sign"] for row in store.index]
+        return stratified_group_folds(signers, signs, self.experiment.data.n_folds, self.experiment.seed)
+
+    def eval_dataset(self, path: str | Path) -> Dataset:
+        store = open_store(path, None, self.name)
+        rows = list(range(len(store)))
+        return SignSequences(store, rows, self._encode(store, Path(path)), self._max_len())
+
+    def collate(self, samples: list) -> Any:
+        return collate_views(samples)
+
+    def epoch_indices(self, epoch: int, rng: np.random.Generator, train_size: int) -> np.ndarray:
+        """A permutation; also switches the training set to the weak augmentation phase when due."""
+        if self._train is not None:
+            self._train.strong = epoch < self.augment.strong_until(self.experiment.train.epochs)
+        return rng.permutation(train_size)
+
+    # --- models -----------------------------------------------------------------------------------
+    @property
+    def student_name(self) -> str:
+        return "student" if self.options.teacher_model is not None else "model"
+
+    def build_models(self) -> dict[str, nn.Module]:
+        config = {k: v for k, v in self.model_config.items() if k != "arch"}
+        arch = self.model_config.get("arch", "islr6")
+        n_classes = int(config.get("n_classes", SignModel.Config().n_classes))
+        if n_classes != len(self.label_map()):
+            raise SignaError(
+                f"model.n_classes is {n_classes} but the label map has {len(self.label_map())} signs"
+            )
+        models = {"model": build_model(arch, config)}
+        if self.options.teacher_model is not None:
+            models["student"] = build_model(arch, config | dict(self.options.teacher_model))
+        if self.options.mean_teacher:
+            teacher = copy.deepcopy(models[self.student_name]).eval()
+            teacher.requires_grad_(False)
+            models["teacher"] = teacher
+        return models
+
+    def trainable(self) -> list[str]:
+        return [name for name in ("model", "student") if name in self.models]
+
+    def checkpoint_meta(self) -> dict[str, Any]:
+        return super().checkpoint_meta() | {
+            "labels": self.label_map().to_mapping(),
+            "selection": SIGNS_100.name,
+        }
+
+    def check_checkpoint_meta(self, meta: dict[str, Any], source: str | Path) -> None:
+        """The checkpoint's label map is the one to use; a different configured map is an error."""
+        super().check_checkpoint_meta(meta, source)
+        saved = LabelMap.from_mapping(meta["labels"], source)
+        data = self.experiment.data
+        if data.labels and LabelMap.from_json(data.labels) != saved:
+            raise SignaError(f"the label map {data.labels} does not match the checkpoint's", source)
+        self.labels = saved
+
+    # --- training ---------------------------------------------------------------------------------
+    def training_step(self, models, batch, progress: Progress):
+        options = self.options
+        points, mask, labels = batch["points"], batch["mask"], batch["label"]
+        view = {role: i if len(points) > 1 else 0 for i, role in enumerate(self._roles())}
+        targets = smoothed_targets(labels, len(self.label_map()), options.label_smoothing)
+        mix = self._maybe_mix(len(labels), progress)
+        if mix is not None:
+            targets = mix.targets(targets)
+
+        v = view["student"]
+        student_logits = models[self.student_name](points[v], mask[v], mix)
+        loss = ousm_mean(soft_cross_entropy(student_logits, targets), options.ousm_k)
+        logs = {"ce": loss.detach(), "mixup": torch.tensor(float(mix is not None))}
+        weight = consistency_ramp(progress, options.consistency_weight, options.consistency_rampup)
+        target_probs = None
+        if options.mean_teacher:
+            v = view["teacher"]
+            with torch.no_grad():
+                target_probs = F.softmax(models["teacher"](points[v], mask[v], mix).float(), -1)
+            student_consistency = consistency(student_logits, target_probs)
+            loss = loss + weight * student_consistency
+            logs["consistency"] = student_consistency.detach()
+        if options.teacher_model is not None:
+            v = view["distilled"]
+            if target_probs is None:  # no mean teacher: distil from the student itself
+                target_probs = F.softmax(student_logits.detach().float(), -1)
+            logits = models["model"](points[v], mask[v], mix)
+            distilled_ce = ousm_mean(soft_cross_entropy(logits, targets), options.ousm_k)
+            distilled_consistency = consistency(logits, target_probs)
+            loss = loss + distilled_ce + weight * distilled_consistency
+            logs["distilled_ce"] = distilled_ce.detach()
+            logs["distilled_consistency"] = distilled_consistency.detach()
+        return loss, logs
+
+    def _maybe_mix(self, batch: int, progress: Progress) -> ManifoldMix | None:
+        options = self.options
+        epochs = self.experiment.train.epochs
+        p = mixup_probability(progress.epoch, epochs, options.mixup_p, options.mixup_until)
+        if batch < 2 or float(torch.rand(())) >= p:
+            return None
+        n_layers = len(self.models[self.student_name].layers)
+        return draw_mix(batch, n_layers, options.mixup_alpha, self.runtime.device)
+
+    def after_optimizer_step(self, progress: Progress) -> None:
+        """Move the teacher towards the student, weights and BatchNorm statistics, with a warm start."""
+        if self.options.mean_teacher:
+            decay = min(1.0 - 1.0 / (progress.step + 1), self.options.teacher_decay)
+            ema_update(self.models["teacher"], self.models[self.student_name], decay)
+
+    # --- evaluation -------------------------------------------------------------------------------
+    def evaluation_records(self, model: nn.Module, batch) -> list[dict[str, Any]]:
+        probs = F.softmax(model(batch["points"][0], batch["mask"][0]).float(), -1)
+        top = probs.topk(min(TOP_K, probs.shape[1]), -1)
+        signs = self.label_map().signs
+        records = []
+        columns = (batch["label"], batch["index"], top.indices, top.values)
+        for label, index, ids, scores in zip(*(c.tolist() for c in columns), strict=True):
+            records.append(
+                {
+                    "index": index,
+                    "sign": signs[label],
+                    "label": label,
+                    "prediction": ids[0],
+                    "predicted_sign": signs[ids[0]],
+                    "confidence": scores[0],
+                    "top5": ids,
+                }
+            )
+        return records
+
+    def summarize(self, records: list[dict[str, Any]]) -> dict[str, float]:
+        labels = np.array([r["label"] for r in records])
+        predictions = np.array([r["prediction"] for r in records])
+        in_top = np.array([r["label"] in r["top5"] for r in records])
+        return {
+            "accuracy": accuracy(labels, predictions),
+            "top5_accuracy": float(in_top.mean()),
+            "sequences": float(len(records)),
+        }
+
+    def write_report(self, records: list[dict[str, Any]], metrics: dict[str, float], out_dir: Path) -> None:
+        """``confusion_matrix.csv`` (rows: true sign, columns: predicted) and, with matplotlib, a PNG."""
+        signs = self.label_map().signs
+        labels, predictions = [r["label"] for r in records], [r["prediction"] for r in records]
+        matrix = confusion_matrix(labels, predictions, len(signs))
+        write_confusion_csv(out_dir / "confusion_matrix.csv", matrix, signs)
+        plot_confusion(out_dir / "confusion_matrix.png", matrix, signs)
+
+
+def write_confusion_csv(path: Path, matrix: np.ndarray, signs) -> None:
+    lines = [",".join(["true \\ predicted", *signs])]
+    lines += [",".join([sign, *map(str, row)]) for sign, row in zip(signs, matrix.tolist(), strict=True)]
+    write_text_atomic(path, "\n".join(lines) + "\n")
+
+
+def plot_confusion(path: Path, matrix: np.ndarray, signs) -> bool:
+    """Draw the confusion matrix; returns False (and draws nothing) without matplotlib."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    size = min(4 + 0.25 * len(signs), 40)
+    figure, axis = plt.subplots(figsize=(size, size))
+    axis.imshow(matrix, cmap="Blues")
+    if len(signs) <= 50:
+        axis.set_xticks(range(len(signs)), signs, rotation=90)
+        axis.set_yticks(range(len(signs)), signs)
+        for (row, col), count in np.ndenumerate(matrix):
+            if count:
+                axis.text(col, row, str(count), ha="center", va="center", fontsize=8)
+    axis.set_xlabel("predicted sign")
+    axis.set_ylabel("true sign")
+    figure.tight_layout()
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, format="png", dpi=100)
+    plt.close(figure)
+    return True
