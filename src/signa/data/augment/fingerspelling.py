@@ -205,9 +205,7 @@ def _missing(x: Tensor) -> Tensor:
 
 
 def _zero_points(x: Tensor, points: Tensor) -> Tensor:
-    out = x.clone()
-    out[:, points] = 0.0
-    return out
+    return x.index_fill(1, points, 0.0)
 
 
 # -- Temporal transforms --------------------------------------------------------------------------
@@ -236,7 +234,7 @@ class Resample:
         length = max(int(len(x) * uniform(generator, *self.rate)), 1)
         if len(x) == 0:
             return x
-        return x[nearest_indices(torch.tensor([len(x)]), torch.tensor([length]))]
+        return x.index_select(0, nearest_indices(torch.tensor([len(x)]), torch.tensor([length])))
 
 
 @dataclass(frozen=True)
@@ -259,7 +257,7 @@ class DynamicResample:
         edges = torch.arange(count + 1) * len(x) // count
         lengths_in = edges.diff()
         lengths_out = (lengths_in * rates).floor().long().clamp(min=1)
-        return x[nearest_indices(lengths_in, lengths_out)]
+        return x.index_select(0, nearest_indices(lengths_in, lengths_out))
 
 
 @dataclass(frozen=True)
@@ -306,7 +304,7 @@ class Flip:
         self.permutation = torch.as_tensor(selection.mirror_permutation)
 
     def __call__(self, x: Tensor, generator: torch.Generator) -> Tensor:
-        flipped = x[:, self.permutation]
+        flipped = x.index_select(1, self.permutation)  # faster than x[:, permutation]
         flipped[..., 0] = 0.0 - flipped[..., 0]  # 0 - x keeps missing points at +0.0
         return flipped
 
