@@ -11,7 +11,7 @@ import torch
 from signa.data import cache
 from signa.data.cache import PreparedStore, prepare_dataset
 from signa.data.collate import pad_collate
-from signa.data.layout import FINGERSPELLING_130, SIGNS_100
+from signa.data.layout import FINGERSPELLING_130, SIGNS_100, Selection
 from signa.errors import SignaError
 
 
@@ -172,3 +172,12 @@ def test_pad_collate_on_store_items(fs_store):
     assert not (fs_store[0][0] == 7.0).any()
     with pytest.raises(ValueError):
         pad_collate([])
+
+
+def test_select_keeps_selection_order_when_averaged_points_come_first(signs_store):
+    store = PreparedStore(signs_store.path)
+    a, b, c = (int(p) for p in store.positions[-3:])
+    store.selection = Selection("test", sources=((a, b), (c,), (b,)), part_ids=(0, 0, 0), part_names={0: "x"})
+    stored = store[7]
+    expected = np.stack([stored[:, -3:-1].mean(axis=1), stored[:, -1], stored[:, -2]], axis=1)
+    np.testing.assert_allclose(store.select(7), expected, rtol=1e-6)

@@ -294,8 +294,14 @@ class PreparedStore:
         An averaged point is the plain mean of its sources, so it is NaN when any source is; points
         outside its sources never leak in (a product with the full averaging matrix would spread NaN).
         """
-        rows, weights = self._gather
-        return (self[i][:, rows] * weights[..., None]).sum(axis=2)  # (T, S, G, 3) -> (T, S, 3)
+        stored = self[i]  # (T, K, 3)
+        plain_rows, averaged_rows, weights, order = self._gather
+        plain = np.take(stored, plain_rows, axis=1)  # (T, P, 3)
+        if len(weights):
+            sources = np.take(stored, averaged_rows.ravel(), axis=1)  # (T, A * G, 3)
+            averaged = (sources.reshape(len(stored), *weights.shape, 3) * weights[..., None]).sum(axis=2)
+            plain = np.concatenate([plain, averaged], axis=1)  # (T, P + A, 3)
+        return plain if order is None else np.take(plain, order, axis=1)
 
     def full(self, i: int) -> np.ndarray:
         """(T, 543, 3) with the stored points in place and NaN elsewhere."""
@@ -304,18 +310,26 @@ class PreparedStore:
         return landmarks
 
     @cached_property
-    def _gather(self) -> tuple[np.ndarray, np.ndarray]:
-        """(S, G) rows of ``positions`` per selected point and their (S, G) averaging weights.
+    def _gather(self):
+        """Index plan of :meth:`select`: plain points first, then averaged ones, then ``order``.
 
-        Groups are padded to the largest size G by repeating their first source with weight 0: a pad
-        adds 0 unless that source is NaN, and then the mean is NaN anyway.
+        Returns the stored rows of the plain points (P,), the (A, G) source rows of the averaged
+        points padded to the largest group G by repeating a group's first source with weight 0
+        (a pad adds 0, unless that source is NaN, and then the mean is NaN anyway), their (A, G)
+        weights, and the permutation back to selection order (None when it is the identity).
         """
+        sources = self.selection.sources
         row_of = {int(p): r for r, p in enumerate(self.positions)}
-        width = max(len(group) for group in self.selection.sources)
-        rows = np.zeros((len(self.selection), width), np.int64)
-        weights = np.zeros((len(self.selection), width), np.float32)
-        for k, group in enumerate(self.selection.sources):
-            members = [row_of[p] for p in group]
-            rows[k] = members + [members[0]] * (width - len(members))
-            weights[k, : len(members)] = 1.0 / len(members)
-        return rows, weights
+        plain = [k for k, group in enumerate(sources) if len(group) == 1]
+        averaged = [k for k, group in enumerate(sources) if len(group) > 1]
+        width = max((len(sources[k]) for k in averaged), default=0)
+        rows = np.zeros((len(averaged), width), np.int64)
+        weights = np.zeros((len(averaged), width), np.float32)
+        for a, k in enumerate(averaged):
+            members = [row_of[p] for p in sources[k]]
+            rows[a] = members + members[:1] * (width - len(members))
+            weights[a, : len(members)] = 1.0 / len(members)
+        plain_rows = np.array([row_of[sources[k][0]] for k in plain], np.int64)
+        layout = plain + averaged
+        order = None if layout == list(range(len(sources))) else np.argsort(layout)
+        return plain_rows, rows, weights, order
