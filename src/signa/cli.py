@@ -114,6 +114,73 @@ def model_summary(
     typer.echo(json.dumps(summary, indent=2) if as_json else render(model, summary))
 
 
+@app.command("train")
+def train_command(
+    config: Path = typer.Argument(..., help="Experiment config (YAML)."),
+    overrides: list[str] = typer.Option(
+        [], "--set", help="Override a config key: key.sub=value (repeatable)."
+    ),
+    fold: int | None = typer.Option(None, "--fold", help="Validation fold (data.fold); -1 trains on all."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed (seed)."),
+    run_dir: Path | None = typer.Option(
+        None, "--run-dir", help="Run folder (default runs/<config>/<fold>-<seed>)."
+    ),
+    resume: bool = typer.Option(False, "--resume", help="Continue the run folder from its last checkpoint."),
+    device: str | None = typer.Option(None, "--device", help="cpu, cuda, cuda:1 (default: GPU if any)."),
+) -> None:
+    """Train a model; under torchrun, one process per GPU (DDP)."""
+    from signa.train.config import load_experiment
+    from signa.train.loop import default_run_dir, train
+
+    extra = [f"data.fold={fold}"] * (fold is not None) + [f"seed={seed}"] * (seed is not None)
+    experiment = load_experiment(config, [*overrides, *extra])
+    result = train(experiment, run_dir or default_run_dir(config, experiment), resume=resume, device=device)
+    scores = ", ".join(f"{k} {v:.4f}" for k, v in result.metrics.items())
+    typer.echo(f"{result.run_dir}: {result.step} steps" + (f"; {scores}" if scores else ""))
+
+
+@app.command("evaluate")
+def evaluate_command(
+    checkpoint: Path = typer.Argument(..., help="Run folder, checkpoint folder or weights file."),
+    data: Path = typer.Option(..., "--data", help="Prepared store or Kaggle-layout folder to score."),
+    as_json: bool = typer.Option(False, "--json", help='Print {"metric", "score", "n"} as JSON.'),
+    out: Path | None = typer.Option(None, "--out", help="Folder for predictions.csv, metrics.json, reports."),
+    batch_size: int = typer.Option(32, "--batch-size"),
+    worst: int = typer.Option(10, "--worst", help="How many of the worst samples to list."),
+    device: str | None = typer.Option(None, "--device"),
+) -> None:
+    """Score a checkpoint on a data set: the task's metric, per-sample predictions, the worst samples."""
+    import json
+
+    from signa.evaluate.evaluate import evaluate_checkpoint
+
+    result = evaluate_checkpoint(checkpoint, data, out, batch_size, device, worst)
+    if as_json:
+        typer.echo(json.dumps(result.summary()))
+        return
+    typer.echo(f"{result.metric}: {result.score:.4f} over {len(result.records)} sequences")
+    for key, value in result.metrics.items():
+        if key != result.metric:
+            typer.echo(f"  {key}: {value:.4f}")
+    if result.worst:
+        typer.echo("worst samples:")
+        for record in result.worst:
+            typer.echo("  " + "  ".join(f"{k}={v}" for k, v in record.items()))
+
+
+@app.command("oof")
+def oof_command(
+    run_dirs: list[Path] = typer.Argument(..., help="Fold run folders (all folds, any seeds)."),
+    out: Path = typer.Option(..., "--out", help="CSV to write: sequence_id, score, is_supplemental, ..."),
+) -> None:
+    """Out-of-fold score table of round-1 fold runs, the confidence target of round 2 (data.oof)."""
+    from signa.train.oof import out_of_fold_table
+
+    rows = out_of_fold_table(run_dirs, out)
+    supplemental = sum(r["is_supplemental"] for r in rows)
+    typer.echo(f"{out}: {len(rows) - supplemental} out-of-fold rows, {supplemental} supplemental rows (0.5)")
+
+
 def main() -> None:
     try:
         app()

@@ -33,7 +33,7 @@ def from_dict(cls: type[T], data: dict[str, Any], source: str | Path | None = No
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - set(fields))
     if unknown:
-        raise SignaError(f"unknown config key {prefix}{unknown[0]!r} (known: {', '.join(fields)})", source)
+        raise SignaError(f"unknown config key {prefix + unknown[0]!r} (known: {', '.join(fields)})", source)
     values = {name: _convert(hints[name], value, source, f"{prefix}{name}") for name, value in data.items()}
     try:
         return cls(**values)

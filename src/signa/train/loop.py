@@ -68,6 +68,12 @@ def train(
         distributed.teardown()
 
 
+def default_run_dir(config_path: str | Path, experiment: ExperimentConfig) -> Path:
+    """``runs/<config name>/fold<k>-seed<s>`` (``full-seed<s>`` for a full fit)."""
+    fold = f"fold{experiment.data.fold}" if experiment.data.fold >= 0 else "full"
+    return Path("runs") / Path(config_path).stem / f"{fold}-seed{experiment.seed}"
+
+
 def resolve_precision(precision: str, device: torch.device) -> str:
     """``auto``: bf16 on CPU and on GPUs with bf16 support, fp16 (with a scaler) on older GPUs."""
     if precision != "auto":

@@ -1,0 +1,358 @@
+"""The fingerspelling task: landmark sequences -> phrases, trained as the 1st-place solution (FS1).
+
+Data: ``data.train`` is a prepared store or a Kaggle-layout folder (``train.csv`` and, with
+``data.supplemental``, ``supplemental_metadata.csv``), prepared on first use. A row whose ``path``
+starts with ``supplemental`` is a supplemental row.
+
+* Split: ``--fold k`` validates on fold ``k`` of ``data.n_folds`` folds grouped by signer (a signer is
+  in one fold only) and trains on the others; supplemental rows always train and never validate.
+  ``fold: -1`` is a full fit without validation (FS1 "validated" a full fit on its training fold 0,
+  SOLUTIONS §2.12.9; here a full fit validates only on an explicit ``data.valid``).
+* Epoch (FS1 cfg_2): every regular training row, plus one randomly chosen sequence per unique
+  supplemental phrase, shuffled. Rows with fewer than ``data.min_seq_len`` frames or no landmark at all,
+  and supplemental sentences longer than the decoder allows, are left out of training.
+* Sample: global normalisation, then in training same-signer outer CutMix and the augmentation
+  pipeline (:mod:`signa.data.augment.fingerspelling`), then nearest resampling to at most
+  ``model.max_len`` frames; batches are padded to their longest sequence with a frame mask.
+* Targets: phrase ids + EOS padded with PAD to ``model.max_phrase`` for the forward decoder, the
+  reversed phrase likewise for the backward decoder (:mod:`signa.models.targets`). A phrase longer
+  than the decoder allows is an error naming the csv. A CutMix phrase that comes out one character
+  too long is cut (the reference cut every phrase to 32 characters).
+* Confidence target: the round-1 out-of-fold score of the row from ``data.oof`` (``signa oof``),
+  clamped to [0, 1]; supplemental rows take 0.5. Without a table every row takes 1.
+* Loss: ``(1 − a)·[(1 − b)·CE_fwd + b·CE_bwd] + a·BCE(confidence)`` with ``b`` =
+  ``options.backward_loss_weight`` (0.4) and ``a`` = ``options.confidence_loss_weight`` (0.02), a term
+  dropping out when the model lacks that part; decoder inputs masked with ``options.decoder_mask_p``.
+  PAD targets stay in the cross-entropy, as in FS1, so the model learns to emit PAD after EOS.
+* Evaluation: greedy decoding (:func:`signa.models.decoding.decode`, gate off by default), scored by
+  normalised total Levenshtein.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import Dataset
+
+from signa.data.augment.fingerspelling import (
+    FingerspellingAugmentConfig,
+    build_fingerspelling_augment,
+    outer_cutmix,
+)
+from signa.data.collate import pad_collate
+from signa.data.folds import stratified_group_folds
+from signa.data.layout import get_selection
+from signa.data.preprocess import interpolate_or_pad, normalise
+from signa.data.vocab import Vocabulary
+from signa.errors import SignaError
+from signa.evaluate.metrics import normalized_total_levenshtein, sample_scores
+from signa.models.decoding import DecodingOptions, decode
+from signa.models.registry import build_model
+from signa.models.targets import backward_target, check_phrase_length, decoder_inputs, forward_target
+from signa.train.data import open_store
+from signa.train.task import Progress, Runtime, Task, register_task
+
+SUPPLEMENTAL_SCORE = 0.5
+TABLES = ("train.csv", "supplemental_metadata.csv")
+
+
+@dataclass(frozen=True)
+class FingerspellingOptions:
+    backward_loss_weight: float = 0.4
+    confidence_loss_weight: float = 0.02
+    decoder_mask_p: float = 0.2
+    cutmix_p: float = 0.5
+    augment: bool = True
+    eval_gate: Literal["translator", "kaggle"] | None = None
+
+
+def is_supplemental(row: dict) -> bool:
+    return str(row.get("path", "")).startswith("supplemental")
+
+
+def read_oof_scores(path: str | Path) -> dict[str, float]:
+    """``sequence_id -> score`` of an out-of-fold table written by ``signa oof``."""
+    from signa.data.readers import read_csv_table
+
+    return {row["sequence_id"]: float(row["score"]) for row in read_csv_table(path, ("sequence_id", "score"))}
+
+
+def phrase_source(origin: Path, row: dict) -> Path:
+    """The file a row's phrase comes from, for error messages: its csv, or the store's index."""
+    if (origin / "index.json").is_file():
+        return origin / "index.json"
+    return origin / TABLES[1 if is_supplemental(row) else 0]
+
+
+class PhraseSequences(Dataset):
+    """Rows of a prepared store as model inputs; with ``training``, with targets and augmented.
+
+    A sample is ``{"points": (L, K, 3), "score": float, "sequence_id", "phrase", "frames"}`` with
+    L ≤ max_len, plus ``"target"`` and ``"backward"`` (max_phrase,) in training. ``origin`` is the
+    folder the user named (errors name its csv).
+    """
+
+    def __init__(
+        self, task, store, origin: Path, rows: list[int], scores: np.ndarray, training: bool = False
+    ):
+        self.store, self.rows, self.scores, self.training = store, rows, scores, training
+        self.vocab, self.config = task.vocab, task.model_config
+        self.augment = None
+        if training and task.options.augment:
+            self.augment = build_fingerspelling_augment(task.augment, task.selection)
+        self.cutmix_p = task.options.cutmix_p if self.augment is not None else 0.0
+        self.ids = []
+        for r in rows:
+            source = phrase_source(Path(origin), store.index[r])
+            self.ids.append(self.vocab.encode(store.index[r]["phrase"], source))
+            if training:
+                check_phrase_length(self.ids[-1], self.config["max_phrase"], source)
+        self._partners = self._same_signer_rows()
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def _same_signer_rows(self) -> list[list[int]]:
+        by_signer: dict[str, list[int]] = {}
+        for position, row in enumerate(self.rows):
+            by_signer.setdefault(str(self.store.index[row].get("participant_id")), []).append(position)
+        return [by_signer[str(self.store.index[row].get("participant_id"))] for row in self.rows]
+
+    def points(self, position: int) -> torch.Tensor:
+        """(T, K, 3) globally normalised points of a sample, missing at 0."""
+        return normalise(torch.from_numpy(self.store.select(self.rows[position])))
+
+    def __getitem__(self, position: int) -> dict[str, Any]:
+        x, ids, score = self.points(position), self.ids[position], float(self.scores[position])
+        if self.augment is not None:
+            generator = torch.Generator().manual_seed(torch.initial_seed())  # seeded per sample by the loop
+            x, ids, score = self._maybe_cutmix(x, ids, score, position, generator)
+            x = self.augment(x, generator)
+            ids = ids[: self.config["max_phrase"] - 1]
+        x, _ = interpolate_or_pad(x, self.config["max_len"], pad=False)
+        row = self.store.index[self.rows[position]]
+        sample = {
+            "points": x,
+            "score": min(max(score, 0.0), 1.0),
+            "sequence_id": str(row["sequence_id"]),
+            "phrase": row["phrase"],
+            "frames": int(row["frames"]),
+        }
+        if self.training:
+            sample["target"] = forward_target(ids, self.vocab, self.config["max_phrase"])
+            sample["backward"] = backward_target(ids, self.vocab, self.config["max_phrase"])
+        return sample
+
+    def _maybe_cutmix(self, x, ids, score, position, generator):
+        partners = [p for p in self._partners[position] if p != position]
+        if not partners or float(torch.rand((), generator=generator)) >= self.cutmix_p:
+            return x, ids, score
+        other = partners[int(torch.randint(len(partners), (), generator=generator))]
+        return outer_cutmix(
+            x, ids, score, self.points(other), self.ids[other], float(self.scores[other]), generator
+        )
+
+
+def collate_phrases(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    points, mask = pad_collate([s["points"] for s in samples])
+    batch = {"points": points, "mask": mask}
+    for key in ("target", "backward"):
+        if key in samples[0]:
+            batch[key] = torch.stack([s[key] for s in samples])
+    batch["score"] = torch.tensor([s["score"] for s in samples], dtype=torch.float32)
+    batch["frames"] = torch.tensor([s["frames"] for s in samples])
+    batch["sequence_id"] = [s["sequence_id"] for s in samples]
+    batch["phrase"] = [s["phrase"] for s in samples]
+    return batch
+
+
+@register_task("fingerspelling")
+class FingerspellingTask(Task):
+    Augment = FingerspellingAugmentConfig
+    Options = FingerspellingOptions
+    metric = "normalized_levenshtein"
+
+    def __init__(self, experiment, runtime: Runtime = Runtime()):
+        super().__init__(experiment, runtime)
+        self.model_config = {k: v for k, v in experiment.model.items() if k != "arch"}
+        self.model_config.setdefault("max_len", 384)
+        self.model_config.setdefault("max_phrase", 33)
+        self._vocab: Vocabulary | None = None
+        self._epoch_regular: np.ndarray | None = None
+        self._epoch_supplemental: list[np.ndarray] = []
+
+    @property
+    def vocab(self) -> Vocabulary:
+        """``data.vocab``, or the checkpoint's vocabulary once ``check_checkpoint_meta`` has run."""
+        if self._vocab is None:
+            self._vocab = Vocabulary.load(self.experiment.data.vocab)
+        return self._vocab
+
+    @property
+    def selection(self):
+        return get_selection(self.model_config.get("selection", "fingerspelling-130"))
+
+    # --- data -------------------------------------------------------------------------------------
+    def build_datasets(self) -> tuple[Dataset, Dataset | None]:
+        data = self.experiment.data
+        if not data.train:
+            raise SignaError("data.train is empty: give a Kaggle-layout folder or a prepared store")
+        tables = TABLES if data.supplemental else TABLES[:1]
+        store = open_store(data.train, data.cache, "fingerspelling", tables)
+        rows = store.index
+        scores = self._confidence_targets(store)
+        signers = [str(r.get("participant_id")) for r in rows]
+        # grouped by signer; one "label" for all rows, as phrases are (nearly) unique
+        folds = stratified_group_folds(signers, ["phrase"] * len(rows), data.n_folds, self.experiment.seed)
+        regular = [i for i, r in enumerate(rows) if not is_supplemental(r)]
+        valid_rows = [i for i in regular if folds[i] == data.fold] if data.fold >= 0 else []
+        held_out = set(valid_rows)
+        train_rows = [
+            i
+            for i, r in enumerate(rows)
+            if i not in held_out
+            and not r.get("all_missing")
+            and r["frames"] >= max(data.min_seq_len, 1)
+            and (not is_supplemental(r) or (data.supplemental and self._fits_decoder(r["phrase"])))
+        ]
+        if not train_rows:
+            raise SignaError("no training sequences left after the split and min_seq_len", data.train)
+        origin = Path(data.train)
+        train = PhraseSequences(self, store, origin, train_rows, scores[train_rows], training=True)
+        self._plan_epochs(store, train_rows)
+        if data.valid:
+            return train, self.eval_dataset(data.valid)
+        if not valid_rows:
+            return train, None
+        return train, PhraseSequences(self, store, origin, valid_rows, scores[valid_rows])
+
+    def _fits_decoder(self, phrase: str) -> bool:
+        """Supplemental sentences longer than the decoder allows are left out (FS1 kept
+        phrase_len < 33); a train row that long is an error instead."""
+        return len(phrase) <= self.model_config["max_phrase"] - 1
+
+    def _confidence_targets(self, store) -> np.ndarray:
+        scores = np.array(
+            [SUPPLEMENTAL_SCORE if is_supplemental(r) else 1.0 for r in store.index], np.float32
+        )
+        if not self.experiment.data.oof:
+            return scores
+        table = read_oof_scores(self.experiment.data.oof)
+        missing = [
+            r["sequence_id"] for r in store.index if not is_supplemental(r) and r["sequence_id"] not in table
+        ]
+        if missing:
+            raise SignaError(
+                f"{len(missing)} training sequences have no out-of-fold score (e.g. {missing[0]})",
+                self.experiment.data.oof,
+            )
+        for i, row in enumerate(store.index):
+            if not is_supplemental(row):
+                scores[i] = table[row["sequence_id"]]
+        return scores
+
+    def _plan_epochs(self, store, train_rows: list[int]) -> None:
+        """Positions of regular rows, and of the supplemental rows grouped by phrase."""
+        by_phrase: dict[str, list[int]] = {}
+        regular = []
+        for position, row in enumerate(train_rows):
+            if is_supplemental(store.index[row]):
+                by_phrase.setdefault(store.index[row]["phrase"], []).append(position)
+            else:
+                regular.append(position)
+        self._epoch_regular = np.array(regular, dtype=np.int64)
+        self._epoch_supplemental = [np.array(p) for p in by_phrase.values()]
+
+    def epoch_indices(self, epoch: int, rng: np.random.Generator, train_size: int) -> np.ndarray:
+        """Every regular row plus one random sequence per unique supplemental phrase, shuffled."""
+        picks = [group[rng.integers(len(group))] for group in self._epoch_supplemental]
+        return rng.permutation(np.concatenate([self._epoch_regular, np.array(picks, dtype=np.int64)]))
+
+    def eval_dataset(self, path: str | Path) -> Dataset:
+        store = open_store(path, None, "fingerspelling", TABLES)
+        return PhraseSequences(
+            self, store, Path(path), list(range(len(store))), np.ones(len(store), np.float32)
+        )
+
+    def collate(self, samples: list) -> Any:
+        return collate_phrases(samples)
+
+    # --- models -----------------------------------------------------------------------------------
+    def build_models(self) -> dict[str, nn.Module]:
+        model = build_model(self.experiment.model["arch"], self.model_config)
+        model.check_vocabulary(self.vocab, self.experiment.data.vocab)
+        return {"model": model}
+
+    def checkpoint_meta(self) -> dict[str, Any]:
+        return super().checkpoint_meta() | {
+            "vocab": self.vocab.to_mapping(),
+            "selection": self.selection.name,
+        }
+
+    def check_checkpoint_meta(self, meta: dict[str, Any], source: str | Path) -> None:
+        """Use the checkpoint's vocabulary; refuse a configured one (still on disk) that differs."""
+        super().check_checkpoint_meta(meta, source)
+        saved = Vocabulary.from_mapping(meta["vocab"], source)
+        spec = self.experiment.data.vocab
+        if (spec == "kaggle" or Path(spec).is_file()) and Vocabulary.load(spec) != saved:
+            raise SignaError(
+                f"the checkpoint's vocabulary ({saved.n_chars} characters) differs from "
+                f"data.vocab {spec!r} ({Vocabulary.load(spec).n_chars} characters)",
+                source,
+            )
+        self._vocab = saved
+
+    # --- training ---------------------------------------------------------------------------------
+    def training_step(self, models, batch, progress: Progress):
+        options, vocab = self.options, self.vocab
+        target, backward = batch["target"], batch["backward"]
+        out = models["model"](
+            batch["points"],
+            batch["mask"],
+            decoder_inputs(target, vocab, options.decoder_mask_p),
+            decoder_inputs(backward, vocab, options.decoder_mask_p),
+        )
+        ce_forward = F.cross_entropy(out.logits.flatten(0, 1).float(), target.flatten())
+        logs = {"ce_forward": ce_forward.detach()}
+        loss = ce_forward
+        if out.backward_logits is not None:
+            ce_backward = F.cross_entropy(out.backward_logits.flatten(0, 1).float(), backward.flatten())
+            loss = (1 - options.backward_loss_weight) * loss + options.backward_loss_weight * ce_backward
+            logs["ce_backward"] = ce_backward.detach()
+        if out.confidence is not None:
+            bce = F.binary_cross_entropy_with_logits(out.confidence.float(), batch["score"].clamp(0, 1))
+            loss = (1 - options.confidence_loss_weight) * loss + options.confidence_loss_weight * bce
+            logs["confidence_bce"] = bce.detach()
+        return loss, logs
+
+    # --- evaluation -------------------------------------------------------------------------------
+    def evaluation_records(self, model: nn.Module, batch) -> list[dict[str, Any]]:
+        options = DecodingOptions(max_steps=self.model_config["max_phrase"], gate=self.options.eval_gate)
+        results = decode(model, batch["points"], batch["mask"], self.vocab, options, batch["frames"])
+        scores = sample_scores(batch["phrase"], [r.text for r in results])
+        return [
+            {
+                "sequence_id": sequence_id,
+                "phrase": phrase,
+                "prediction": result.text,
+                "confidence": result.confidence,
+                "score": float(score),
+                "frames": result.frames,
+            }
+            for sequence_id, phrase, result, score in zip(
+                batch["sequence_id"], batch["phrase"], results, scores, strict=True
+            )
+        ]
+
+    def summarize(self, records: list[dict[str, Any]]) -> dict[str, float]:
+        references, predictions = [r["phrase"] for r in records], [r["prediction"] for r in records]
+        return {
+            self.metric: normalized_total_levenshtein(references, predictions),
+            "sequences": float(len(records)),
+        }

@@ -1,0 +1,104 @@
+import json
+
+import numpy as np
+import pytest
+import torch
+from fs_data import TINY_MODEL, write_fingerspelling_set
+
+from signa.config import apply_overrides, read_mapping
+from signa.errors import SignaError
+from signa.train.config import experiment_from_dict
+from signa.train.fingerspelling import FingerspellingTask
+from signa.train.loop import train
+from signa.train.task import Progress
+
+CFG_2 = "configs/fingerspelling/cfg_2.yaml"
+
+
+@pytest.fixture(scope="module")
+def fs_root(tmp_path_factory):
+    return write_fingerspelling_set(tmp_path_factory.mktemp("fs") / "kaggle")
+
+
+def fs_experiment(root, tmp_path, *overrides):
+    data = apply_overrides(
+        read_mapping(CFG_2),
+        [
+            *TINY_MODEL,
+            f"data.train={root}",
+            f"data.cache={tmp_path / 'cache'}",
+            "data.batch_size=4",
+            "data.n_folds=2",
+            "train.epochs=1",
+            "train.progress=false",
+            "train.tensorboard=false",
+            *overrides,
+        ],
+    )
+    return experiment_from_dict(data, CFG_2)
+
+
+def test_split_epoch_and_batch(fs_root, tmp_path):
+    task = FingerspellingTask(fs_experiment(fs_root, tmp_path))
+    train_set, valid_set = task.build_datasets()
+    train_ids = {train_set.store.index[r]["sequence_id"] for r in train_set.rows}
+    valid_ids = {valid_set.store.index[r]["sequence_id"] for r in valid_set.rows}
+    assert not train_ids & valid_ids and all(int(i) < 1000 for i in valid_ids)
+    signers = {train_set.store.index[r]["participant_id"] for r in valid_set.rows}
+    assert not signers & {train_set.store.index[r]["participant_id"] for r in train_set.rows[:8]}
+    regular = sum(1 for i in train_ids if int(i) < 1000)
+    order = task.epoch_indices(0, np.random.default_rng(0), len(train_set))
+    assert len(order) == regular + 2  # one sequence per unique supplemental phrase
+    batch = task.collate([train_set[i] for i in order[:4]])
+    assert batch["points"].shape[0] == 4 and batch["points"].shape[2:] == (130, 3)
+    assert batch["target"].shape == batch["backward"].shape == (4, 33)
+    assert batch["mask"].shape == batch["points"].shape[:2]
+
+
+def test_loss_combines_forward_backward_and_confidence(fs_root, tmp_path):
+    task = FingerspellingTask(fs_experiment(fs_root, tmp_path, "options.decoder_mask_p=0.0"))
+    train_set, _ = task.build_datasets()
+    models = task.build_models()
+    batch = task.collate([train_set[i] for i in range(4)])
+    loss, logs = task.training_step(models, batch, Progress(0, 0, 1))
+    expected = 0.98 * (0.6 * logs["ce_forward"] + 0.4 * logs["ce_backward"]) + 0.02 * logs["confidence_bce"]
+    assert torch.allclose(loss, expected)
+    loss.backward()
+
+
+def test_train_and_evaluate(fs_root, tmp_path):
+    from signa.evaluate.evaluate import evaluate_checkpoint
+
+    run = tmp_path / "run"
+    result = train(fs_experiment(fs_root, tmp_path, "data.n_folds=4"), run)
+    assert "normalized_levenshtein" in result.metrics and result.metrics["sequences"] > 0
+    assert (run / "valid_predictions.csv").is_file()
+    evaluation = evaluate_checkpoint(run, fs_root, out_dir=tmp_path / "eval", batch_size=8)
+    assert evaluation.summary()["n"] == 24 and evaluation.summary()["metric"] == "normalized_levenshtein"
+    assert len(evaluation.worst) == 10
+    assert json.loads((tmp_path / "eval" / "metrics.json").read_text())["n"] == 24
+    assert (tmp_path / "eval" / "predictions.csv").read_text().startswith("sequence_id,phrase,prediction")
+
+
+def test_phrase_longer_than_the_decoder_allows(tmp_path):
+    root = write_fingerspelling_set(tmp_path / "long", signers=2, supplemental=0)
+    text = (root / "train.csv").read_text().replace("kaggle", "k" * 40)
+    (root / "train.csv").write_text(text)
+    task = FingerspellingTask(fs_experiment(root, tmp_path, "data.supplemental=false"))
+    with pytest.raises(SignaError, match="longer than the decoder allows") as err:
+        task.build_datasets()
+    assert err.value.path.endswith("train.csv")
+
+
+def test_data_folder_with_no_sequences(tmp_path):
+    (tmp_path / "empty").mkdir()
+    task = FingerspellingTask(fs_experiment(tmp_path / "empty", tmp_path))
+    with pytest.raises(SignaError, match="no sequences"):
+        task.build_datasets()
+
+
+def test_vocabulary_of_another_checkpoint_is_refused(fs_root, tmp_path):
+    task = FingerspellingTask(fs_experiment(fs_root, tmp_path))
+    meta = {"task": "fingerspelling", "vocab": {"a": 0, "b": 1}}
+    with pytest.raises(SignaError, match="vocabulary"):
+        task.check_checkpoint_meta(meta, "ckpt/config.json")
