@@ -57,29 +57,46 @@ def write_kaggle_wide(
     """Write ``{sequence_id: (T, 543, 3)}`` as one wide parquet, sequences in the order given.
 
     Integer-like ids are stored as int64 (as in the competition files), others as strings. Frames
-    are numbered from ``first_frames[id]`` (default 0).
+    are numbered from ``first_frames[id]`` (default 0). Row groups are written as they fill, so
+    memory holds one row group plus one sequence, whatever the number of sequences.
     """
     ids = list(sequences)
     numeric = all(str(s).lstrip("-").isdigit() for s in ids)
-    arrays = [_check_landmarks(sequences[s]) for s in ids]
-    lengths = [len(a) for a in arrays]
-    starts = [0 if first_frames is None else first_frames.get(s, 0) for s in ids]
-    id_values = [int(s) if numeric else str(s) for s in ids]
-    id_column = pa.array(
-        np.repeat(np.array(id_values, dtype=object), lengths).tolist(), pa.int64() if numeric else pa.string()
-    )
-    spans = [np.arange(s, s + n, dtype=np.int16) for s, n in zip(starts, lengths, strict=True)]
-    frames = np.concatenate(spans) if spans else np.zeros(0, np.int16)
-    stacked = np.concatenate(arrays) if arrays else np.zeros((0, N_LANDMARKS, 3), np.float32)
-    coords = stacked.transpose(0, 2, 1).reshape(len(stacked), -1)  # (N, 1629) x-block | y-block | z-block
-    names = wide_columns()
-    columns = {"frame": pa.array(frames)}
-    columns.update({name: pa.array(coords[:, j], from_pandas=True) for j, name in enumerate(names)})
-    columns["sequence_id"] = id_column
-    table = pa.table(columns)
-    _write_table(
-        path, table.replace_schema_metadata({b"pandas": _pandas_index_metadata(table.schema)}), rows_per_group
-    )
+    schema = _wide_schema(pa.int64() if numeric else pa.string())
+    buffered: list[pa.Table] = []
+    with atomic_path(path) as tmp, pq.ParquetWriter(tmp, schema) as writer:
+        for sid in ids:
+            first = 0 if first_frames is None else first_frames.get(sid, 0)
+            buffered.append(_wide_rows(schema, int(sid) if numeric else str(sid), sequences[sid], first))
+            if sum(t.num_rows for t in buffered) >= rows_per_group:
+                buffered = _flush_full_groups(writer, pa.concat_tables(buffered), rows_per_group)
+        if buffered:
+            writer.write_table(pa.concat_tables(buffered), row_group_size=rows_per_group)
+
+
+def _wide_schema(id_type: pa.DataType) -> pa.Schema:
+    fields = [pa.field("frame", pa.int16())]
+    fields += [pa.field(name, pa.float32()) for name in wide_columns()]
+    fields.append(pa.field("sequence_id", id_type))
+    schema = pa.schema(fields)
+    return schema.with_metadata({b"pandas": _pandas_index_metadata(schema)})
+
+
+def _wide_rows(schema: pa.Schema, sequence_id, landmarks: np.ndarray, first_frame: int) -> pa.Table:
+    """One sequence as wide rows: (T, 543, 3) -> frame, 1,629 coordinates (x | y | z blocks), id."""
+    landmarks = _check_landmarks(landmarks)
+    coords = landmarks.transpose(0, 2, 1).reshape(len(landmarks), -1)  # (T, 1629)
+    columns = [pa.array(np.arange(first_frame, first_frame + len(landmarks), dtype=np.int16))]
+    columns += [pa.array(coords[:, j], from_pandas=True) for j in range(coords.shape[1])]
+    columns.append(pa.array([sequence_id] * len(landmarks), schema.field("sequence_id").type))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _flush_full_groups(writer: pq.ParquetWriter, table: pa.Table, rows_per_group: int) -> list[pa.Table]:
+    """Write every complete row group of ``table``; return the remainder to keep buffering."""
+    full = table.num_rows // rows_per_group * rows_per_group
+    writer.write_table(table.slice(0, full), row_group_size=rows_per_group)
+    return [table.slice(full)] if full < table.num_rows else []
 
 
 def _pandas_index_metadata(schema: pa.Schema) -> bytes:
@@ -113,6 +130,6 @@ def _check_landmarks(landmarks: np.ndarray) -> np.ndarray:
     return landmarks
 
 
-def _write_table(path: str | Path, table: pa.Table, rows_per_group: int | None = None) -> None:
+def _write_table(path: str | Path, table: pa.Table) -> None:
     with atomic_path(path) as tmp:
-        pq.write_table(table, tmp, row_group_size=rows_per_group)
+        pq.write_table(table, tmp)
