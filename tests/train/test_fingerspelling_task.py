@@ -102,3 +102,9 @@ def test_vocabulary_of_another_checkpoint_is_refused(fs_root, tmp_path):
     meta = {"task": "fingerspelling", "vocab": {"a": 0, "b": 1}}
     with pytest.raises(SignaError, match="vocabulary"):
         task.check_checkpoint_meta(meta, "ckpt/config.json")
+
+
+def test_checkpoint_of_another_task_is_refused(fs_root, tmp_path):
+    task = FingerspellingTask(fs_experiment(fs_root, tmp_path))
+    with pytest.raises(SignaError, match="checkpoint is for task 'signs'"):
+        task.check_checkpoint_meta({"task": "signs", "labels": {"hello": 0}}, "ckpt/config.json")

@@ -93,3 +93,30 @@ def test_resume_with_another_model_is_refused(tmp_path):
 def test_too_little_data_for_one_step(tmp_path):
     with pytest.raises(SignaError, match="fewer than one optimiser step"):
         _train(tmp_path / "run", "data.batch_size=100")
+
+
+def test_fp16_with_gradient_scaler_trains(tmp_path):
+    result = _train(tmp_path / "run", "train.precision=fp16", "train.epochs=1")
+    assert result.metrics["mse"] == result.metrics["mse"]  # not NaN
+    state = torch.load(tmp_path / "run" / "checkpoint" / "train_state.pt", weights_only=True)
+    assert state["scaler"]["scale"] > 0
+
+
+def test_a_swap_cut_short_by_a_kill_is_repaired(tmp_path):
+    from signa.train.checkpointing import latest_checkpoint
+
+    run = tmp_path / "run"
+    _train(run, "train.epochs=1")
+    (run / "checkpoint").rename(run / ".checkpoint.old")  # killed between the two renames
+    assert latest_checkpoint(run) == run / "checkpoint"
+    assert (run / "checkpoint" / "model.safetensors").is_file()
+
+
+def test_weights_of_another_architecture_are_refused(tmp_path):
+    from toy_task import ToyMlp
+
+    from signa.train.checkpointing import load_module_state
+
+    small, big = ToyMlp(ToyMlp.Config(hidden=8)), ToyMlp(ToyMlp.Config(hidden=16))
+    with pytest.raises(SignaError, match="do not fit the configured model: .*size mismatch"):
+        load_module_state(big, small.state_dict(), "model", tmp_path / "train_state.pt")

@@ -89,7 +89,8 @@ class TrainConfig:
 
     ``precision: auto`` is bf16 autocast on CPU and on GPUs that support it, fp16 with a gradient
     scaler on older GPUs. ``ema_decay`` keeps an exponential moving average of the inference model's
-    weights, used for evaluation and saved as the checkpoint.
+    weights, used for evaluation and saved as the checkpoint. ``keep_last`` keeps the inference model
+    of each of the last N epochs in ``epochs/epoch-NNN/`` for a model soup (``signa soup``).
     """
 
     epochs: int = 1
@@ -99,6 +100,7 @@ class TrainConfig:
     log_every: int = 50
     eval_every: int = 1
     checkpoint_every_steps: int | None = None
+    keep_last: int = 0
     progress: bool = True
     tensorboard: bool = True
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import random
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,6 +212,7 @@ class _Trainer:
                 if self.epoch % self.config.eval_every == 0 or self.epoch == self.config.epochs:
                     self._evaluate()
                 self._save()
+                self._keep_epoch()
         self.log.close()
         return TrainResult(self.run_dir, self.step, self.last_metrics)
 
@@ -254,7 +256,9 @@ class _Trainer:
         self.scaler.step(self.optimizer)
         self.scaler.update()
         self.optimizer.zero_grad(set_to_none=True)
-        self.scheduler.step()
+        with warnings.catch_warnings():  # a step the fp16 scaler skipped still advances the schedule
+            warnings.filterwarnings("ignore", "Detected call of `lr_scheduler.step", UserWarning)
+            self.scheduler.step()
         return norm.detach()
 
     def _maybe_no_sync(self, skip_sync: bool):
@@ -305,6 +309,16 @@ class _Trainer:
             with swap:
                 save_checkpoint(self.run_dir, model, self.task.checkpoint_meta(), state)
         distributed.barrier()
+
+    def _keep_epoch(self) -> None:
+        """Keep this epoch's inference model among the last ``train.keep_last`` (for ``signa soup``)."""
+        if not self.config.keep_last or not self.runtime.is_main:
+            return
+        from signa.train.soup import keep_epoch_model
+
+        model, meta = self.task.inference_model(), self.task.checkpoint_meta()
+        with self.ema.swapped_into(model) if self.ema else contextlib.nullcontext():
+            keep_epoch_model(self.run_dir, model, meta, self.epoch, self.config.keep_last)
 
     def _train_state(self) -> dict:
         return {
