@@ -171,9 +171,10 @@ def iter_kaggle_wide(
     path = _existing(path)
     parquet = _open_parquet(path)
     columns = [*WIDE_KEYS, *wide_columns(positions)]
-    _check_columns(parquet.schema_arrow.names, columns, path, "wide parquet")
+    schema = parquet.schema_arrow  # built on each access: keep one
+    _check_columns(schema.names, columns, path, "wide parquet")
     wanted = None if sequence_ids is None else {str(s) for s in sequence_ids}
-    groups = _row_groups_for(parquet, wanted, path)
+    groups = _row_groups_for(parquet, schema, wanted, path)
     carry = None
     for group in groups:
         table = parquet.read_row_groups([group], columns=columns)
@@ -187,13 +188,13 @@ def iter_kaggle_wide(
         yield from _sequences(*carry)
 
 
-def _row_groups_for(parquet: pq.ParquetFile, wanted: set[str] | None, path: Path) -> list[int]:
+def _row_groups_for(parquet: pq.ParquetFile, schema: pa.Schema, wanted: set[str] | None, path: Path):
     """Row groups that may hold one of ``wanted`` ids, judged by min/max statistics when present."""
     every = list(range(parquet.metadata.num_row_groups))
     if wanted is None:
         return every
-    column = parquet.schema_arrow.names.index("sequence_id")
-    numeric = pa.types.is_integer(parquet.schema_arrow.field("sequence_id").type)
+    column = schema.names.index("sequence_id")  # flat schema: arrow field index = parquet column index
+    numeric = pa.types.is_integer(schema.field("sequence_id").type)
     keys = [_id_key(s, numeric, path) for s in wanted]
     chosen = []
     for group in every:
@@ -516,7 +517,8 @@ def _open_parquet(path: Path) -> pq.ParquetFile:
 
 
 def _check_columns(present: Sequence[str], needed: Sequence[str], path: Path, what: str) -> None:
-    missing = [c for c in needed if c not in set(present)]
+    present = set(present)
+    missing = [c for c in needed if c not in present]
     if missing:
         shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
         raise SignaError(f"{what} lacks expected column(s) {shown}", path)
