@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import types
 import typing
 from pathlib import Path
@@ -19,6 +20,7 @@ import yaml
 from signa.errors import SignaError
 
 T = TypeVar("T")
+_YAML11_EXPONENT = re.compile(r"[-+]?\d+(\.\d*)?[eE][-+]?\d+")
 
 
 def to_dict(config) -> dict[str, Any]:
@@ -77,6 +79,8 @@ def _convert_scalar(hint, value, source, key):
         return value
     if hint is float and isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
+    if hint is float and isinstance(value, str) and _YAML11_EXPONENT.fullmatch(value):
+        return float(value)  # YAML 1.1 reads "2e-3" (no dot) as a string
     if hint is int and isinstance(value, int) and not isinstance(value, bool):
         return value
     if hint is bool and isinstance(value, bool):

@@ -51,3 +51,8 @@ def test_schedule_warms_up_then_decays_to_zero():
     assert lr_factor(100, 100, 10, "cosine") == pytest.approx(0.0)
     assert lr_factor(55, 100, 10, "linear") == pytest.approx(0.5)
     assert lr_factor(90, 100, 10, "constant") == 1.0
+
+
+def test_exponent_without_a_dot_is_a_float():
+    experiment = experiment_from_dict(toy_experiment("optim.lr=2e-3"))
+    assert experiment.optim.lr == 0.002
