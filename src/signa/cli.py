@@ -103,13 +103,16 @@ def data_prepare(
 def model_summary(
     config: Path = typer.Argument(..., help="Experiment config (YAML/JSON) or a checkpoint or run folder."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON object instead of text."),
+    overrides: list[str] = typer.Option(
+        [], "--set", help="Override a config key, e.g. model.dense_dim=512 (repeatable)."
+    ),
 ) -> None:
     """Print a model's architecture and parameter counts (total, trainable, kept for inference)."""
     import json
 
     from signa.models.summary import describe, model_from_spec, render
 
-    model, arch = model_from_spec(config)
+    model, arch = model_from_spec(config, overrides)
     summary = describe(model, arch)
     typer.echo(json.dumps(summary, indent=2) if as_json else render(model, summary))
 
@@ -179,6 +182,18 @@ def oof_command(
     rows = out_of_fold_table(run_dirs, out)
     supplemental = sum(r["is_supplemental"] for r in rows)
     typer.echo(f"{out}: {len(rows) - supplemental} out-of-fold rows, {supplemental} supplemental rows (0.5)")
+
+
+@app.command("soup")
+def soup_command(
+    checkpoints: list[Path] = typer.Argument(..., help="Checkpoint folders of one run (e.g. run/epochs/*)."),
+    out: Path = typer.Option(..., "--out", help="Folder for the averaged checkpoint."),
+) -> None:
+    """Average checkpoints uniformly into one (a model soup of the last epochs)."""
+    from signa.train.soup import uniform_soup
+
+    folder = uniform_soup(checkpoints, out)
+    typer.echo(f"{folder}: uniform soup of {len(checkpoints)} checkpoints")
 
 
 def main() -> None:

@@ -64,6 +64,8 @@ class DisentangledSelfAttention(nn.Module):
     def forward(self, x: torch.Tensor, mask: torch.Tensor, rel_embeddings: torch.Tensor) -> torch.Tensor:
         """x (B, T, D), mask (B, T) bool, rel_embeddings (2 * max_len, D) already normalised."""
         length = x.shape[1]
+        if length > self.span:
+            raise ValueError(f"{length} frames exceed the {self.span} this attention was built for (max_len)")
         q, k, v = self._split(self.query(x)), self._split(self.key(x)), self._split(self.value(x))
         pos_q = self._split(self.query(rel_embeddings))  # (H, 2S, Dh)
         pos_k = self._split(self.key(rel_embeddings))

@@ -11,7 +11,7 @@ from typing import Any
 
 from torch import nn
 
-from signa.config import read_mapping, to_dict
+from signa.config import apply_overrides, read_mapping, to_dict
 from signa.errors import SignaError
 
 
@@ -24,8 +24,11 @@ def count_parameters(model: nn.Module) -> dict[str, int]:
     return {"total": total, "trainable": trainable, "inference": trainable - training_only}
 
 
-def model_from_spec(path: str | Path) -> tuple[nn.Module, str]:
-    """Build (untrained) the model of an experiment YAML/JSON or of a checkpoint or run folder."""
+def model_from_spec(path: str | Path, overrides: list[str] = ()) -> tuple[nn.Module, str]:
+    """Build (untrained) the model of an experiment YAML/JSON or of a checkpoint or run folder.
+
+    ``overrides`` (``model.dense_dim=512``) change an experiment file's values, e.g. to size a teacher.
+    """
     from signa.models.checkpoint import read_checkpoint_config
     from signa.models.registry import build_model
 
@@ -33,7 +36,7 @@ def model_from_spec(path: str | Path) -> tuple[nn.Module, str]:
     if path.is_dir():
         config = read_checkpoint_config(path)
         return build_model(config["arch"], config["model"], path), config["arch"]
-    section = read_mapping(path).get("model")
+    section = apply_overrides(read_mapping(path), list(overrides), path).get("model")
     if not isinstance(section, dict) or "arch" not in section:
         raise SignaError("the config has no model section with an 'arch' key", path)
     section = dict(section)

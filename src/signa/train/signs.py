@@ -262,7 +262,7 @@ class SignsTask(Task):
             self.labels = LabelMap.from_json(path)
         return self.labels
 
-    def _encode(self, store, source: Path) -> np.ndarray:
+    def encode_labels(self, store, source: Path) -> np.ndarray:
         labels = self.label_map()
         lookup = labels.to_mapping()
         encoded = []
@@ -272,7 +272,8 @@ class SignsTask(Task):
             encoded.append(lookup[row["sign"]])
         return np.array(encoded, dtype=np.int64)
 
-    def _max_len(self) -> int:
+    @property
+    def max_len(self) -> int:
         return int(self.model_config.get("max_len", SignModel.Config().max_len))
 
     def _roles(self) -> list[str]:
@@ -288,12 +289,12 @@ class SignsTask(Task):
         if not data.train:
             raise SignaError("data.train is empty: give a Kaggle-layout folder or a prepared store")
         store = open_store(data.train, data.cache, self.name)
-        labels = self._encode(store, Path(data.train))
+        labels = self.encode_labels(store, Path(data.train))
         usable = [i for i, row in enumerate(store.index) if not row.get("all_missing")]
         if data.valid:
             valid_store = open_store(data.valid, None, self.name)
             train_rows, valid = usable, (valid_store, list(range(len(valid_store))))
-            valid_labels = self._encode(valid_store, Path(data.valid))
+            valid_labels = self.encode_labels(valid_store, Path(data.valid))
         else:
             folds = self.folds(store)
             train_rows = [i for i in usable if folds[i] != data.fold]
@@ -301,11 +302,11 @@ class SignsTask(Task):
             valid, valid_labels = (store, valid_rows), labels[valid_rows]
         augment = self.augment if self.augment.enabled else None
         self._train = SignSequences(
-            store, train_rows, labels[train_rows], self._max_len(), augment, self._views()
+            store, train_rows, labels[train_rows], self.max_len, augment, self._views()
         )
         if data.fold < 0 and not data.valid:
             return self._train, None
-        return self._train, SignSequences(valid[0], valid[1], valid_labels, self._max_len())
+        return self._train, SignSequences(valid[0], valid[1], valid_labels, self.max_len)
 
     def folds(self, store) -> np.ndarray:
         """Fold of every sequence: grouped by signer, stratified by sign, seeded by the experiment."""
@@ -316,7 +317,7 @@ class SignsTask(Task):
     def eval_dataset(self, path: str | Path) -> Dataset:
         store = open_store(path, None, self.name)
         rows = list(range(len(store)))
-        return SignSequences(store, rows, self._encode(store, Path(path)), self._max_len())
+        return SignSequences(store, rows, self.encode_labels(store, Path(path)), self.max_len)
 
     def collate(self, samples: list) -> Any:
         return collate_views(samples)
