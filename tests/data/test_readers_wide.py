@@ -151,3 +151,13 @@ def test_wide_parquet_without_expected_columns(asl_signs_sequences, tmp_path):
     assert "y_pose_3" in str(err.value) and str(tmp_path / "cut.parquet") in str(err.value)
     # a selection that does not need the dropped columns still reads
     assert read_kaggle_wide(tmp_path / "cut.parquet", positions=FINGERSPELLING_130.plain_positions[:21])
+
+
+def test_split_sequence_is_refused(asl_signs_sequences, tmp_path):
+    landmarks = asl_signs_sequences["1033181756"][1].landmarks  # 8 frames
+    write_kaggle_wide(tmp_path / "w.parquet", {1: landmarks, 2: landmarks[:2], 3: landmarks[:2]})
+    table = pq.read_table(tmp_path / "w.parquet")  # rows: 1 x 8, 2 x 2, 3 x 2
+    order = [0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7]  # sequence 1 resumes after 2 and 3 are complete
+    pq.write_table(table.take(order), tmp_path / "split.parquet", row_group_size=4)
+    with pytest.raises(SignaError, match="rows of sequence 1 are not contiguous"):
+        read_kaggle_wide(tmp_path / "split.parquet")

@@ -166,7 +166,8 @@ def iter_kaggle_wide(
 
     ``coords`` holds only the K ``positions``. Row groups are read one at a time (a sequence that
     spans a row-group boundary is carried over), so memory stays at one row group plus one sequence.
-    Requested ids absent from the file are simply not yielded.
+    Requested ids absent from the file are simply not yielded. The rows of one sequence must be
+    contiguous in the file, as in the competition files (sorted by ``sequence_id``).
     """
     path = _existing(path)
     parquet = _open_parquet(path)
@@ -175,7 +176,7 @@ def iter_kaggle_wide(
     _check_columns(schema.names, columns, path, "wide parquet")
     wanted = None if sequence_ids is None else {str(s) for s in sequence_ids}
     groups = _row_groups_for(parquet, schema, wanted, path)
-    carry = None
+    carry, seen = None, set()
     for group in groups:
         table = parquet.read_row_groups([group], columns=columns)
         ids, frames, coords = _wide_arrays(table, columns[len(WIDE_KEYS) :], wanted)
@@ -183,9 +184,18 @@ def iter_kaggle_wide(
             rows = zip(carry, (ids, frames, coords), strict=True)
             ids, frames, coords = (np.concatenate(pair) for pair in rows)
         *complete, carry = _split_last(ids, frames, coords)
-        yield from _sequences(*complete)
+        yield from _once(_sequences(*complete), seen, path)
     if carry is not None:
-        yield from _sequences(*carry)
+        yield from _once(_sequences(*carry), seen, path)
+
+
+def _once(sequences, seen: set[str], path: Path):
+    """Pass sequences through, refusing an id met before (its rows were split apart in the file)."""
+    for sequence in sequences:
+        if sequence[0] in seen:
+            raise SignaError(f"rows of sequence {sequence[0]} are not contiguous in the file", path)
+        seen.add(sequence[0])
+        yield sequence
 
 
 def _row_groups_for(parquet: pq.ParquetFile, schema: pa.Schema, wanted: set[str] | None, path: Path):
