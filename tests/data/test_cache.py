@@ -181,3 +181,23 @@ def test_select_keeps_selection_order_when_averaged_points_come_first(signs_stor
     stored = store[7]
     expected = np.stack([stored[:, -3:-1].mean(axis=1), stored[:, -1], stored[:, -2]], axis=1)
     np.testing.assert_allclose(store.select(7), expected, rtol=1e-6)
+
+
+def test_train_and_supplemental_tables(fingerspelling_root, fs_store, tmp_path):
+    """Kaggle's two fingerspelling tables in one store: ``tables=(train.csv, supplemental_metadata.csv)``."""
+    root = tmp_path / "root"
+    (root / "train_landmarks").mkdir(parents=True)
+    for name in ("1000", "1001"):
+        (root / f"train_landmarks/{name}.parquet").symlink_to(
+            fingerspelling_root / f"train_landmarks/{name}.parquet"
+        )
+    header, *lines = (fingerspelling_root / "train.csv").read_text().splitlines()
+    train = [line for line in lines if "/1000." in line]
+    supplemental = [line for line in lines if "/1001." in line]
+    (root / "train.csv").write_text("\n".join([header, *train]) + "\n")
+    (root / "supplemental_metadata.csv").write_text("\n".join([header, *supplemental]) + "\n")
+    tables = ("train.csv", "supplemental_metadata.csv")
+    store = prepare_dataset(root, tmp_path / "out", dtype="float32", tables=tables, progress=False)
+    assert store.index == fs_store.index
+    only_train = prepare_dataset(root, tmp_path / "train_only", dtype="float32", progress=False)
+    assert len(only_train) == len(train)
