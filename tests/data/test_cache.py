@@ -15,6 +15,14 @@ from signa.data.layout import FINGERSPELLING_130, SIGNS_100, Selection
 from signa.errors import SignaError
 
 
+def linked_landmarks(fingerspelling_root, root):
+    """A new dataset folder whose landmark files link to the fixture's (write its csv yourself)."""
+    (root / "train_landmarks").mkdir(parents=True)
+    for source in (fingerspelling_root / "train_landmarks").glob("*.parquet"):
+        (root / "train_landmarks" / source.name).symlink_to(source)
+    return root
+
+
 @pytest.fixture(scope="module")
 def signs_store(asl_signs, tmp_path_factory) -> PreparedStore:
     return prepare_dataset(asl_signs, tmp_path_factory.mktemp("signs"), dtype="float32", progress=False)
@@ -147,11 +155,7 @@ def test_task_mismatch_and_bad_csv(asl_signs, tmp_path):
 
 
 def test_csv_id_absent_from_wide_file(fingerspelling_root, tmp_path):
-    root = tmp_path / "root"
-    (root / "train_landmarks").mkdir(parents=True)
-    for name in ("1000", "1001"):
-        source = fingerspelling_root / f"train_landmarks/{name}.parquet"
-        (root / f"train_landmarks/{name}.parquet").symlink_to(source)
+    root = linked_landmarks(fingerspelling_root, tmp_path / "root")
     text = (fingerspelling_root / "train.csv").read_text()
     (root / "train.csv").write_text(text + "train_landmarks/1001.parquet,1001,99,1,ghost\n")
     with pytest.raises(SignaError, match="99 listed in the csv are not in the file") as err:
@@ -185,12 +189,7 @@ def test_select_keeps_selection_order_when_averaged_points_come_first(signs_stor
 
 def test_train_and_supplemental_tables(fingerspelling_root, fs_store, tmp_path):
     """Kaggle's two fingerspelling tables in one store: ``tables=(train.csv, supplemental_metadata.csv)``."""
-    root = tmp_path / "root"
-    (root / "train_landmarks").mkdir(parents=True)
-    for name in ("1000", "1001"):
-        (root / f"train_landmarks/{name}.parquet").symlink_to(
-            fingerspelling_root / f"train_landmarks/{name}.parquet"
-        )
+    root = linked_landmarks(fingerspelling_root, tmp_path / "root")
     header, *lines = (fingerspelling_root / "train.csv").read_text().splitlines()
     train = [line for line in lines if "/1000." in line]
     supplemental = [line for line in lines if "/1001." in line]
