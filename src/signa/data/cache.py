@@ -3,8 +3,10 @@
 Layout of a prepared folder::
 
     landmarks.npy   (total_frames, K, 3) float16 or float32, every sequence's frames back to back
-    index.json      task, selection, stored positions, dtype and one row per sequence:
-                    sequence_id, participant_id, phrase | sign, path, offset, frames, all_missing
+    index.json      task, selection, stored positions, dtype, source root and one row per sequence:
+                    the csv row (sequence_id, participant_id, phrase | sign, path, file_id for
+                    fingerspelling), offset and frames in landmarks.npy, and all_missing (no stored
+                    point detected in any frame: such rows stay in the store for datasets to skip)
 
 Only the K points a selection reads are stored. For fingerspelling these are the 130 points of
 ``fingerspelling-130`` in selection order. For isolated signs they are the *source* points of
@@ -96,6 +98,7 @@ def prepare_dataset(
     selection, positions = task_selection(detected)
     units = _plan_units(rows, root, detected)
     plan = {"task": detected, "selection": selection.name, "positions": positions.tolist(), "dtype": dtype}
+    plan["root"] = str(root.resolve())
     _start_or_resume(out, plan, units)
     pending = [u for u in units if not _shard_done(out, u)]
     job = _UnitJob(root=str(root), shards=str(out / "shards"), positions=positions, dtype=dtype)
