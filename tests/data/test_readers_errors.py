@@ -117,6 +117,10 @@ def test_npy_with_wrong_width(tmp_path):
     np.save(path, np.zeros(1000, np.float32))
     with raises_naming(path, "expected 1662 values per frame"):
         read_npy(path)
+    (tmp_path / "frames").mkdir()
+    np.save(tmp_path / "frames/0.npy", np.zeros((2, 1662), np.float32))
+    with raises_naming(tmp_path / "frames/0.npy", "must hold one frame"):
+        read_npy(tmp_path / "frames")
     empty = tmp_path / "empty_folder"
     empty.mkdir()
     with raises_naming(empty, "no numbered .npy frames"):

@@ -110,7 +110,8 @@ def read_kaggle_long(path: str | Path, sequence_id: str | None = None) -> Landma
     coords = np.stack([table[c].to_numpy(zero_copy_only=False) for c in COORDS], axis=-1)
     landmarks[frame_numbers - first, positions] = coords
     meta = {"first_frame": first, "frames_present": int(np.unique(frame_numbers).size)}
-    return LandmarkSequence(landmarks, sequence_id or path.stem, str(path), "kaggle-long", meta)
+    name = path.stem if sequence_id is None else str(sequence_id)
+    return LandmarkSequence(landmarks, name, str(path), "kaggle-long", meta)
 
 
 def _long_positions(table: pa.Table, path: Path) -> np.ndarray:
@@ -334,7 +335,11 @@ def _npy_frames(path: Path) -> np.ndarray:
         files = sorted((p for p in path.glob("*.npy") if p.stem.isdigit()), key=lambda p: int(p.stem))
         if not files:
             raise SignaError("folder holds no numbered .npy frames (0.npy, 1.npy, ...)", path)
-        return np.stack([_load_npy(p).reshape(-1) for p in files])
+        frames = [_load_npy(p) for p in files]
+        several = next((p for p, f in zip(files, frames, strict=True) if f.size != NPY_WIDTH), None)
+        if several is not None:
+            raise SignaError("a numbered frame file must hold one frame of 1662 values", several)
+        return np.stack([f.reshape(-1) for f in frames])
     array = _load_npy(path)
     return array[None] if array.ndim == 1 else array
 
