@@ -85,7 +85,9 @@ def prepare_dataset(
 
     ``tables`` are csv files under ``root`` (e.g. add ``supplemental_metadata.csv``). The task is
     detected from their columns; ``task`` only confirms it. Re-running on a finished ``out`` returns
-    the store; re-running on an interrupted one resumes.
+    the store; re-running on an interrupted one resumes. ``workers > 1`` starts fresh ("spawn")
+    processes, since forking a process that holds Arrow or torch thread pools can deadlock; a script
+    calling this must therefore do so under ``if __name__ == "__main__":``.
     """
     root, out = Path(root), Path(out)
     if dtype not in DTYPES:
