@@ -1,0 +1,111 @@
+"""ONNX files: export with a dynamic frames axis, fp16 weight storage, and ONNX Runtime sessions.
+
+Exporter: ``torch.onnx.export(dynamo=True)`` (torch.export based). The TorchScript exporter was
+measured too and refused SIGNA's graphs (no stable sort, and it traces value-dependent Python into
+constants), so the dynamo exporter is the only one used.
+
+fp16: weights are stored as float16 and cast back to float32 once when the session loads (ONNX
+Runtime folds the casts), so the file halves while the arithmetic stays fp32: ONNX Runtime's CPU
+provider has few fp16 kernels, and fp16 arithmetic would be slower on CPU, not faster.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from signa.errors import SignaError
+from signa.files import atomic_path
+
+OPSET = 18
+MAX_FRAMES = 100_000
+
+
+def export_onnx(
+    graph: torch.nn.Module,
+    example: tuple[torch.Tensor, ...],
+    path: str | Path,
+    input_names: Sequence[str],
+    output_names: Sequence[str],
+    dynamic: dict[str, dict[int, str]],
+) -> Path:
+    """Write ``graph`` to ``path`` with the named axes of ``dynamic`` left symbolic.
+
+    ``example`` may nest tuples of tensors (flattened in order into ``input_names``).
+    """
+    dims: dict[str, torch.export.Dim] = {}
+    names = iter(input_names)
+
+    def spec(name: str):
+        axes = dynamic.get(name, {})
+        return {
+            axis: dims.setdefault(label, torch.export.Dim(label, min=1, max=MAX_FRAMES))
+            for axis, label in axes.items()
+        } or None
+
+    shapes = tuple(
+        tuple(spec(next(names)) for _ in arg) if isinstance(arg, tuple) else spec(next(names))
+        for arg in example
+    )
+    graph.eval()
+    with atomic_path(path) as tmp, warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        program = torch.onnx.export(
+            graph,
+            example,
+            dynamo=True,
+            input_names=list(input_names),
+            output_names=list(output_names),
+            dynamic_shapes=shapes,
+            opset_version=OPSET,
+            external_data=False,
+            verbose=False,
+        )
+        program.save(str(tmp), external_data=False)
+    return Path(path)
+
+
+def compress_fp16(path: str | Path, min_elements: int = 16) -> Path:
+    """Store the float32 weights of an ONNX file as float16, cast back to float32 at load."""
+    import onnx
+    from onnx import helper, numpy_helper
+
+    path = Path(path)
+    model = onnx.load(str(path))
+    graph = model.graph
+    casts = []
+    for init in graph.initializer:
+        if init.data_type != onnx.TensorProto.FLOAT or int(np.prod(init.dims)) < min_elements:
+            continue
+        half = numpy_helper.from_array(numpy_helper.to_array(init).astype(np.float16), init.name + "_fp16")
+        casts.append(helper.make_node("Cast", [half.name], [init.name], to=onnx.TensorProto.FLOAT))
+        init.CopyFrom(half)
+    for node in reversed(casts):
+        graph.node.insert(0, node)
+    with atomic_path(path) as tmp:
+        onnx.save(model, str(tmp))
+    return path
+
+
+def open_session(path: str | Path, threads: int | None = None):
+    """An ONNX Runtime CPU session of ``path``; a damaged or foreign file is a SignaError."""
+    import onnxruntime as ort
+
+    path = Path(path)
+    if not path.is_file():
+        raise SignaError("model file not found", path)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads or min(os.cpu_count() or 1, 4)
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    try:
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as err:  # onnxruntime raises its own exception types for unreadable models
+        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise SignaError(f"not a loadable ONNX model ({first_line[:200]})", path) from None

@@ -1,0 +1,144 @@
+"""TFLite files through ``litert-torch``: fixed-length signatures sharing one set of weights.
+
+``litert-torch`` converts fixed shapes only (a dynamic frames axis fails inside its JAX bridge),
+so a SIGNA TFLite file holds one signature per length, ``frames_128``, ``frames_256``,
+``frames_384`` by default, each reading ``landmarks`` (length, 543, 3) and ``frames`` (1,) int32:
+the input is padded to the signature's length and the first ``frames`` rows are real. The runtime
+picks the shortest signature that holds a sequence; a longer sequence is first resampled to the
+longest signature (nearest frame, the same rule as the ONNX graph applies inside itself).
+
+Weights: ``fp32``; ``fp16`` (stored as float16, computed in float32) and ``int8`` (weight-only,
+per channel) through ``ai-edge-quantizer``.
+
+Everything here needs the optional extra: ``pip install 'signa-sl[tflite]'``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from signa.errors import SignaError
+from signa.files import atomic_path
+
+DEFAULT_LENGTHS = (128, 256, 384)
+INSTALL_HINT = "TFLite support is not installed: install signa-sl[tflite] (pip install 'signa-sl[tflite]')"
+
+
+def require_tflite(what: str = "litert_torch") -> None:
+    """Raise the install hint when the ``tflite`` extra (``what`` module) is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec(what) is None:
+        raise SignaError(INSTALL_HINT)
+
+
+def signature_name(length: int) -> str:
+    return f"frames_{length}"
+
+
+def convert(
+    graph: torch.nn.Module,
+    sample: dict[str, torch.Tensor],
+    lengths: Sequence[int],
+    path: str | Path,
+    length_axes: dict[str, int],
+) -> Path:
+    """Write ``graph`` with one signature per length; ``length_axes`` names the frame axis of inputs."""
+    require_tflite("litert_torch")
+    require_tflite("ai_edge_litert")
+    import litert_torch
+
+    graph.eval()
+    converter = None
+    for length in lengths:
+        kwargs = {name: _resized(tensor, length_axes.get(name), length) for name, tensor in sample.items()}
+        if converter is None:
+            converter = litert_torch.signature(signature_name(length), graph, sample_kwargs=kwargs)
+        else:
+            converter = converter.signature(signature_name(length), graph, sample_kwargs=kwargs)
+    with _quiet(), torch.no_grad():
+        model = converter.convert()
+        with atomic_path(path) as tmp:
+            model.export(str(tmp))
+    return Path(path)
+
+
+def _resized(tensor: torch.Tensor, axis: int | None, length: int) -> torch.Tensor:
+    if axis is None:
+        return tensor
+    shape = list(tensor.shape)
+    shape[axis] = length
+    return torch.zeros(shape, dtype=tensor.dtype)
+
+
+def quantize(path: str | Path, precision: str, out: str | Path) -> Path:
+    """Write ``out``: the model at ``path`` with ``fp16`` or ``int8`` (weight-only) weights."""
+    require_tflite("ai_edge_quantizer")
+    from ai_edge_quantizer import qtyping, quantizer, recipe
+
+    q = quantizer.Quantizer(str(path))
+    if precision == "fp16":
+        q.add_weight_only_config(
+            regex=".*",
+            operation_name=qtyping.TFLOperationName.ALL_SUPPORTED,
+            num_bits=16,
+            algorithm_key=recipe.AlgorithmName.FLOAT_CASTING,
+        )
+    elif precision == "int8":
+        q.load_quantization_recipe(recipe.weight_only_wi8_afp32())
+    else:
+        raise ValueError(f"unknown TFLite precision {precision!r}")
+    with _quiet():
+        result = q.quantize()
+        with atomic_path(out) as tmp:
+            tmp.unlink()
+            result.export_model(str(tmp), overwrite=True)
+    return Path(out)
+
+
+def open_interpreter(path: str | Path, threads: int | None = None):
+    """An ``ai-edge-litert`` interpreter of ``path``; a damaged file is a SignaError."""
+    require_tflite("ai_edge_litert")
+    from ai_edge_litert.interpreter import Interpreter
+
+    path = Path(path)
+    if not path.is_file():
+        raise SignaError("model file not found", path)
+    try:
+        with _quiet():
+            return Interpreter(model_path=str(path), num_threads=threads or min(os.cpu_count() or 1, 4))
+    except Exception as err:  # the interpreter raises ValueError/RuntimeError for unreadable files
+        raise SignaError(f"not a loadable TFLite model ({str(err).strip()[:200]})", path) from None
+
+
+def pad_frames(landmarks: np.ndarray, length: int) -> np.ndarray:
+    """(T, ...) -> (length, ...) with NaN rows after the real ones (T <= length)."""
+    padded = np.full((length, *landmarks.shape[1:]), np.nan, dtype=np.float32)
+    padded[: len(landmarks)] = landmarks
+    return padded
+
+
+def resample_frames(landmarks: np.ndarray, length: int) -> np.ndarray:
+    """Nearest-frame resampling of (T, ...) to ``length`` rows: frame floor(i·T / length)."""
+    source = np.arange(length) * len(landmarks) // length
+    return landmarks[source]
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Silence the converters' progress output (they print to stdout and log through absl)."""
+    previous = logging.root.manager.disable
+    logging.disable(logging.WARNING)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            yield
+    finally:
+        logging.disable(previous)

@@ -1,0 +1,140 @@
+"""Backends of :class:`signa.infer.Recognizer`: PyTorch, ONNX Runtime and LiteRT (TFLite).
+
+Each takes one checked sequence, float32 (T, 543, 3) (or (T, 390) for a Kaggle-contract export),
+and returns a :class:`~signa.infer.runtime.RawOutput`. The PyTorch backend runs the very graph
+module that export writes, so any difference between forms is the runtimes' arithmetic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from signa.errors import SignaError
+from signa.export.metadata import EXPORT_FILE, ExportInfo, read_export_info
+from signa.infer.runtime import Description, RawOutput, describe_export
+
+
+def open_backend(path: Path, threads: int | None = None):
+    """The backend for a checkpoint/run folder, an export folder, or an .onnx/.tflite file."""
+    path = Path(path)
+    if not path.exists():
+        raise SignaError("model not found", path)
+    if path.is_file() and path.suffix in (".onnx", ".tflite"):
+        info = read_export_info(path.parent)
+        return _export_backend(path.parent, info, threads, path)
+    if path.is_dir() and (path / EXPORT_FILE).is_file():
+        return _export_backend(path, read_export_info(path), threads)
+    return TorchBackend(path)
+
+
+def _export_backend(folder: Path, info: ExportInfo, threads, chosen: Path | None = None):
+    if info.format == "tflite":
+        return TFLiteBackend(folder, info, threads)
+    if chosen is not None and chosen.name not in info.files.values():
+        raise SignaError(f"{chosen.name} is not listed in {EXPORT_FILE}", chosen)
+    return OnnxBackend(folder, info, threads)
+
+
+class TorchBackend:
+    """A checkpoint run in PyTorch eager mode through the export graph, on CPU."""
+
+    def __init__(self, path: Path):
+        from signa.export import graphs
+        from signa.export.exporter import load_models
+        from signa.models.decoding import SpecialTokens
+
+        loaded = load_models([path])
+        self.task = loaded.task
+        if loaded.task == "fingerspelling":
+            ensemble = graphs.FingerspellingEnsemble(loaded.models)
+            self.graph = graphs.FingerspellingGraph(ensemble, SpecialTokens.of(loaded.vocab)).eval()
+            selection = ensemble.selection.name
+        else:
+            self.graph = graphs.SignsGraph(loaded.models).eval()
+            selection = "signs-100"
+        self.description = Description(loaded.task, "pytorch", loaded.vocab, loaded.labels, False, selection)
+
+    def run(self, data: np.ndarray) -> RawOutput:
+        import torch
+
+        with torch.inference_mode():
+            out = self.graph(torch.from_numpy(data))
+        if self.task == "signs":
+            return RawOutput(probabilities=out.numpy())
+        logits, tokens, confidence = out
+        return RawOutput(tokens.numpy(), float(confidence[0]), logits=logits.numpy())
+
+
+class OnnxBackend:
+    """An ONNX export folder: the unrolled or Kaggle graph, the stepwise pair, or a classifier."""
+
+    def __init__(self, folder: Path, info: ExportInfo, threads):
+        from signa.export.onnx import open_session
+
+        self.info = info
+        self.description = describe_export(info)
+        self.sessions = {key: open_session(folder / name, threads) for key, name in info.files.items()}
+
+    def run(self, data: np.ndarray) -> RawOutput:
+        if self.info.task == "signs":
+            (probabilities,) = self.sessions["model"].run(None, {self.info.input.name: data})
+            return RawOutput(probabilities=probabilities)
+        if self.info.variant == "stepwise":
+            return self._run_stepwise(data)
+        if self.info.variant == "kaggle":
+            (scores,) = self.sessions["model"].run(None, {"inputs": data})
+            return RawOutput(tokens=scores.argmax(-1), logits=scores)
+        logits, tokens, confidence = self.sessions["model"].run(None, {"landmarks": data})
+        return RawOutput(tokens, float(confidence[0]), logits=logits)
+
+    def _run_stepwise(self, data: np.ndarray) -> RawOutput:
+        """The runtime loop: one decoder-step call per token, stopping at EOS."""
+        decoding = self.info.decoding
+        logits, confidence, *tensors = self.sessions["encoder"].run(None, {"landmarks": data})
+        step = self.sessions["decoder_step"]
+        names = [i.name for i in step.get_inputs()]
+        half = len(tensors) // 2
+        cache, cross = tensors[:half], tensors[half:]
+        tokens, all_logits = [], []
+        for _ in range(decoding["steps"]):
+            token = int(logits[0].argmax())
+            tokens.append(token)
+            all_logits.append(logits[0])
+            if token == decoding["eos_id"] or len(tokens) == decoding["steps"]:
+                break
+            feed = dict(zip(names, [np.array([[token]], dtype=np.int64), *cache, *cross], strict=True))
+            logits, *cache = step.run(None, feed)
+        tokens += [decoding["pad_id"]] * (decoding["steps"] - len(tokens))
+        return RawOutput(np.array(tokens), float(confidence[0]), logits=np.stack(all_logits))
+
+
+class TFLiteBackend:
+    """A TFLite file of fixed-length signatures: pad to the shortest that fits, or resample."""
+
+    def __init__(self, folder: Path, info: ExportInfo, threads):
+        from signa.export.tflite import open_interpreter, signature_name
+
+        self.info = info
+        self.description = describe_export(info)
+        self.interpreter = open_interpreter(folder / info.files["model"], threads)
+        self.lengths = sorted(info.input.lengths or [])
+        try:
+            self.runners = {n: self.interpreter.get_signature_runner(signature_name(n)) for n in self.lengths}
+        except ValueError as err:
+            raise SignaError(
+                f"TFLite file lacks a signature listed in {EXPORT_FILE}: {err}", folder
+            ) from None
+
+    def run(self, data: np.ndarray) -> RawOutput:
+        from signa.export.tflite import pad_frames, resample_frames
+
+        frames = len(data)
+        length = next((n for n in self.lengths if n >= frames), self.lengths[-1])
+        if frames > length:
+            data, frames = resample_frames(data, length), length
+        out = self.runners[length](landmarks=pad_frames(data, length), frames=np.array([frames], np.int32))
+        if self.info.task == "signs":
+            return RawOutput(probabilities=out["probabilities"])
+        return RawOutput(out["tokens"], float(out["confidence"][0]), logits=out["logits"])
