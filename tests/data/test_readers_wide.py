@@ -17,6 +17,7 @@ from signa.data.writers import write_kaggle_long, write_kaggle_wide
 from signa.errors import SignaError
 
 FILE = "train_landmarks/1000.parquet"
+FS_ROWS_PER_GROUP = 256  # as written by the fingerspelling_root fixture
 
 
 @pytest.fixture
@@ -53,7 +54,8 @@ def test_file_follows_format_md(wide_file):
     assert coordinate_columns.index("y_face_0") == N_LANDMARKS  # c * 543 + k
     assert all(schema.field(n).type == pa.float32() for n in coordinate_columns)
     assert schema.field("sequence_id").type == pa.int64()
-    assert parquet.metadata.num_row_groups >= 8
+    sizes = [parquet.metadata.row_group(g).num_rows for g in range(parquet.metadata.num_row_groups)]
+    assert len(sizes) >= 8 and set(sizes[:-1]) == {FS_ROWS_PER_GROUP} and 0 < sizes[-1] <= FS_ROWS_PER_GROUP
     frame = pq.read_table(wide_file, columns=["sequence_id", "x_left_hand_0"]).to_pandas()
     assert frame.index.name == "sequence_id"  # pandas returns the id as the index
     assert frame.index.is_monotonic_increasing

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -63,15 +64,17 @@ def write_kaggle_wide(
     ids = list(sequences)
     numeric = all(str(s).lstrip("-").isdigit() for s in ids)
     schema = _wide_schema(pa.int64() if numeric else pa.string())
-    buffered: list[pa.Table] = []
+    buffer = _WideRows([], [], [])
     with atomic_path(path) as tmp, pq.ParquetWriter(tmp, schema) as writer:
         for sid in ids:
+            landmarks = _check_landmarks(sequences[sid])
             first = 0 if first_frames is None else first_frames.get(sid, 0)
-            buffered.append(_wide_rows(schema, int(sid) if numeric else str(sid), sequences[sid], first))
-            if sum(t.num_rows for t in buffered) >= rows_per_group:
-                buffered = _flush_full_groups(writer, pa.concat_tables(buffered), rows_per_group)
-        if buffered:
-            writer.write_table(pa.concat_tables(buffered), row_group_size=rows_per_group)
+            buffer.ids.append(np.full(len(landmarks), int(sid) if numeric else str(sid), dtype=object))
+            buffer.frames.append(np.arange(first, first + len(landmarks), dtype=np.int16))
+            buffer.coords.append(landmarks.transpose(0, 2, 1).reshape(len(landmarks), -1))  # (T, 1629)
+            if sum(len(f) for f in buffer.frames) >= rows_per_group:
+                buffer = _write_rows(writer, schema, buffer.joined(), rows_per_group, whole_groups_only=True)
+        _write_rows(writer, schema, buffer.joined(), rows_per_group, whole_groups_only=False)
 
 
 def _wide_schema(id_type: pa.DataType) -> pa.Schema:
@@ -82,21 +85,34 @@ def _wide_schema(id_type: pa.DataType) -> pa.Schema:
     return schema.with_metadata({b"pandas": _pandas_index_metadata(schema)})
 
 
-def _wide_rows(schema: pa.Schema, sequence_id, landmarks: np.ndarray, first_frame: int) -> pa.Table:
-    """One sequence as wide rows: (T, 543, 3) -> frame, 1,629 coordinates (x | y | z blocks), id."""
-    landmarks = _check_landmarks(landmarks)
-    coords = landmarks.transpose(0, 2, 1).reshape(len(landmarks), -1)  # (T, 1629)
-    columns = [pa.array(np.arange(first_frame, first_frame + len(landmarks), dtype=np.int16))]
-    columns += [pa.array(coords[:, j], from_pandas=True) for j in range(coords.shape[1])]
-    columns.append(pa.array([sequence_id] * len(landmarks), schema.field("sequence_id").type))
-    return pa.Table.from_arrays(columns, schema=schema)
+@dataclass
+class _WideRows:
+    """Rows waiting to be written: lists of id (N,), frame (N,) and coordinate (N, 1629) arrays.
+
+    :meth:`joined` turns each list into a single array, as :func:`_write_rows` expects.
+    """
+
+    ids: list[np.ndarray]
+    frames: list[np.ndarray]
+    coords: list[np.ndarray]
+
+    def joined(self) -> _WideRows:
+        if not self.frames:
+            empty = np.zeros((0, 3 * N_LANDMARKS), np.float32)
+            return _WideRows([np.zeros(0, object)], [np.zeros(0, np.int16)], [empty])
+        return _WideRows(*([np.concatenate(part)] for part in (self.ids, self.frames, self.coords)))
 
 
-def _flush_full_groups(writer: pq.ParquetWriter, table: pa.Table, rows_per_group: int) -> list[pa.Table]:
-    """Write every complete row group of ``table``; return the remainder to keep buffering."""
-    full = table.num_rows // rows_per_group * rows_per_group
-    writer.write_table(table.slice(0, full), row_group_size=rows_per_group)
-    return [table.slice(full)] if full < table.num_rows else []
+def _write_rows(writer, schema: pa.Schema, rows: _WideRows, rows_per_group: int, whole_groups_only: bool):
+    """Write the (joined) rows, or only their complete row groups; return what is left to buffer."""
+    (ids,), (frames,), (coords,) = rows.ids, rows.frames, rows.coords
+    count = len(frames) // rows_per_group * rows_per_group if whole_groups_only else len(frames)
+    if count:
+        columns = [pa.array(frames[:count])]
+        columns += [pa.array(coords[:count, j], from_pandas=True) for j in range(coords.shape[1])]
+        columns.append(pa.array(ids[:count].tolist(), schema.field("sequence_id").type))
+        writer.write_table(pa.Table.from_arrays(columns, schema=schema), row_group_size=rows_per_group)
+    return _WideRows([ids[count:]], [frames[count:]], [coords[count:]])
 
 
 def _pandas_index_metadata(schema: pa.Schema) -> bytes:
