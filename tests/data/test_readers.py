@@ -215,3 +215,12 @@ def test_long_writer_reproduces_asl_signs_file(asl_signs, tmp_path):
     original, copy = pq.read_table(source), pq.read_table(tmp_path / "copy.parquet")
     assert copy.schema.remove_metadata() == original.schema.remove_metadata()
     assert copy.equals(original.replace_schema_metadata(None))  # NaN stored as null, like pandas
+
+
+def test_plain_folder_reads_every_landmark_file(shared_data):
+    """A folder without train.csv: its parquet, .pose and .npy files, recursively and sorted."""
+    sequences = read_sequences(shared_data / "asl-signs/train_landmark_files/16069")
+    assert [s.sequence_id for s in sequences] == sorted(s.sequence_id for s in sequences)
+    assert len(sequences) == 6 and {s.format for s in sequences} == {"kaggle-long"}
+    pose = read_sequences(shared_data / "pose")  # 8 .pose files beside their 8 conversions
+    assert sorted(s.format for s in pose) == ["kaggle-long"] * 8 + ["pose"] * 8

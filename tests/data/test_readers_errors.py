@@ -125,6 +125,8 @@ def test_npy_with_wrong_width(tmp_path):
     empty.mkdir()
     with raises_naming(empty, "no numbered .npy frames"):
         read_npy(empty)
+    with raises_naming(empty, "folder holds no landmark files"):
+        read_sequences(empty)
 
 
 def test_unknown_extension(tmp_path):

@@ -37,6 +37,7 @@ LONG_COLUMNS = ("frame", "type", "landmark_index", "x", "y", "z")
 WIDE_KEYS = ("sequence_id", "frame")
 NPY_WIDTH = 33 * 4 + 468 * 3 + 21 * 3 + 21 * 3  # 1662: pose (x,y,z,visibility), face, left, right
 LETTER_COLUMNS = ("letter", "sample_id", "frame_index")
+FILE_SUFFIXES = (".parquet", ".pose", ".npy")
 HAND_POINTS = GROUP_SIZES["left_hand"]
 
 
@@ -459,15 +460,13 @@ def iter_sequences(path: str | Path) -> Iterator[LandmarkSequence]:
     """Yield every sequence in ``path``, choosing the reader from its extension and columns.
 
     ``path`` may be a parquet (long, wide or letters), a ``.pose`` file, a ``.npy`` file, a folder
-    of numbered ``.npy`` frames, a Kaggle dataset csv, or a folder holding ``train.csv``. Wide files
-    are streamed one row group at a time.
+    of numbered ``.npy`` frames, a Kaggle dataset csv, a folder holding ``train.csv``, or any other
+    folder, whose ``.parquet``, ``.pose`` and ``.npy`` files are read (recursively, sorted). Wide
+    files are streamed one row group at a time.
     """
     path = _existing(path)
     if path.is_dir():
-        if (path / "train.csv").is_file():
-            yield from iter_dataset_sequences(path / "train.csv")
-        else:
-            yield read_npy(path)
+        yield from _iter_folder(path)
         return
     suffix = path.suffix.lower()
     if suffix == ".parquet":
@@ -480,6 +479,20 @@ def iter_sequences(path: str | Path) -> Iterator[LandmarkSequence]:
         yield from iter_dataset_sequences(path)
     else:
         raise SignaError("unknown file kind; expected .parquet, .pose, .npy, a .csv or a folder", path)
+
+
+def _iter_folder(path: Path) -> Iterator[LandmarkSequence]:
+    if (path / "train.csv").is_file():
+        yield from iter_dataset_sequences(path / "train.csv")
+        return
+    if any(p.stem.isdigit() for p in path.glob("*.npy")):
+        yield read_npy(path)
+        return
+    files = sorted(p for p in path.rglob("*") if p.suffix.lower() in FILE_SUFFIXES and p.is_file())
+    if not files:
+        raise SignaError("folder holds no landmark files (.parquet, .pose, .npy) and no train.csv", path)
+    for file in files:
+        yield from iter_sequences(file)
 
 
 def _iter_parquet(path: Path, sequence_ids: Sequence[str] | None = None) -> Iterator[LandmarkSequence]:
