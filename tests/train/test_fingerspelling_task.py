@@ -31,6 +31,8 @@ def fs_experiment(root, tmp_path, *overrides):
             "data.n_folds=2",
             "train.epochs=1",
             "train.progress=false",
+            "train.grad_accumulation=1",
+            "data.num_workers=0",
             "train.tensorboard=false",
             *overrides,
         ],
