@@ -196,6 +196,30 @@ def soup_command(
     typer.echo(f"{folder}: uniform soup of {len(checkpoints)} checkpoints")
 
 
+@app.command("export")
+def export_command(
+    checkpoint: Path = typer.Argument(..., help="Run folder or checkpoint folder to export."),
+    out: Path = typer.Option(..., "--out", help="Folder for the model file(s) and export.json."),
+    format: str = typer.Option("onnx", "--format", help="onnx or tflite (extra signa-sl[tflite])."),
+    fp16: bool = typer.Option(False, "--fp16", help="Store the weights as float16 (half the size)."),
+    precision: str | None = typer.Option(None, "--precision", help="fp32, fp16 or int8 (TFLite)."),
+    ensemble: list[Path] = typer.Option([], "--ensemble", help="More checkpoints averaged into one graph."),
+    kaggle: bool = typer.Option(False, "--kaggle", help="Kaggle contract: input (frames, 390), outputs."),
+    variant: str = typer.Option("unrolled", "--variant", help="Fingerspelling ONNX: unrolled or stepwise."),
+    lengths: str = typer.Option("128,256,384", "--lengths", help="TFLite signature frame counts."),
+) -> None:
+    """Export a model (or an ensemble) with its preprocessing inside the graph, plus export.json."""
+    from signa.export import ExportOptions, export_checkpoints
+
+    try:
+        frame_counts = tuple(int(n) for n in lengths.split(","))
+    except ValueError:
+        raise SignaError(f"--lengths must be comma-separated frame counts, got {lengths!r}") from None
+    options = ExportOptions(format, precision or ("fp16" if fp16 else "fp32"), variant, kaggle, frame_counts)
+    info = export_checkpoints([checkpoint, *ensemble], out, options)
+    typer.echo(f"{info.parent}: {format} {options.precision}, described in {info.name}")
+
+
 def main() -> None:
     try:
         app()

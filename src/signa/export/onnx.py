@@ -12,7 +12,6 @@ provider has few fp16 kernels, and fp16 arithmetic would be slower on CPU, not f
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import numpy as np
 import torch
 
 from signa.errors import SignaError
+from signa.export.console import quiet
 from signa.files import atomic_path
 
 OPSET = 18
@@ -53,8 +53,7 @@ def export_onnx(
         for arg in example
     )
     graph.eval()
-    with atomic_path(path) as tmp, warnings.catch_warnings(), torch.no_grad():
-        warnings.simplefilter("ignore")
+    with atomic_path(path) as tmp, quiet(), torch.no_grad():
         program = torch.onnx.export(
             graph,
             example,

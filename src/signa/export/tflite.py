@@ -15,9 +15,6 @@ Everything here needs the optional extra: ``pip install 'signa-sl[tflite]'``.
 
 from __future__ import annotations
 
-import contextlib
-import io
-import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +23,7 @@ import numpy as np
 import torch
 
 from signa.errors import SignaError
+from signa.export.console import quiet
 from signa.files import atomic_path
 
 DEFAULT_LENGTHS = (128, 256, 384)
@@ -64,7 +62,7 @@ def convert(
             converter = litert_torch.signature(signature_name(length), graph, sample_kwargs=kwargs)
         else:
             converter = converter.signature(signature_name(length), graph, sample_kwargs=kwargs)
-    with _quiet(), torch.no_grad():
+    with quiet(), torch.no_grad():
         model = converter.convert()
         with atomic_path(path) as tmp:
             model.export(str(tmp))
@@ -96,7 +94,7 @@ def quantize(path: str | Path, precision: str, out: str | Path) -> Path:
         q.load_quantization_recipe(recipe.weight_only_wi8_afp32())
     else:
         raise ValueError(f"unknown TFLite precision {precision!r}")
-    with _quiet():
+    with quiet():
         result = q.quantize()
         with atomic_path(out) as tmp:
             tmp.unlink()
@@ -113,7 +111,7 @@ def open_interpreter(path: str | Path, threads: int | None = None):
     if not path.is_file():
         raise SignaError("model file not found", path)
     try:
-        with _quiet():
+        with quiet():
             return Interpreter(model_path=str(path), num_threads=threads or min(os.cpu_count() or 1, 4))
     except Exception as err:  # the interpreter raises ValueError/RuntimeError for unreadable files
         raise SignaError(f"not a loadable TFLite model ({str(err).strip()[:200]})", path) from None
@@ -130,15 +128,3 @@ def resample_frames(landmarks: np.ndarray, length: int) -> np.ndarray:
     """Nearest-frame resampling of (T, ...) to ``length`` rows: frame floor(i·T / length)."""
     source = np.arange(length) * len(landmarks) // length
     return landmarks[source]
-
-
-@contextlib.contextmanager
-def _quiet():
-    """Silence the converters' progress output (they print to stdout and log through absl)."""
-    previous = logging.root.manager.disable
-    logging.disable(logging.WARNING)
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            yield
-    finally:
-        logging.disable(previous)
