@@ -1,0 +1,156 @@
+"""Speed of the cfg_2 fingerspelling model in PyTorch eager on this CPU, side by side in one run.
+
+Usage:
+    .venv/bin/python benchmarks/fingerspelling_model.py [--threads 2] [--train-batch 16] [--quick]
+    make bench                          # with every other benchmark, results in benchmarks/results/
+
+Inputs are SYNTHETIC (random landmarks, every frame real) and weights random: the figures measure
+speed only. Latency: batch 1, medians, encoder alone and encoder + 33-step greedy decoding, at 128
+and 384 frames, fp32 and bf16 autocast. Decoding: the key/value cache against re-running the
+decoder over the whole prefix at every step (the reference's ``generate``). Training: samples per
+second of a full step (forward of both decoders and the confidence head, the cfg_2 loss, backward,
+clipping, AdamW) at 384 frames, fp32 against bf16 autocast. The batch defaults to 16 rather than
+cfg_2's 64: a batch of 64 at 384 frames needs ~10 GB of activations and a minute per step on two
+cores, too much for a 3-minute benchmark; samples/s is already flat in the batch from 8 up.
+Compare with ../shared/reference/ANCHORS.md (the reference code on the same kind of machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import time
+
+import torch
+import torch.nn.functional as F
+
+from signa.data.vocab import Vocabulary
+from signa.models.decoding import SpecialTokens, greedy_decode
+from signa.models.fingerspelling import Config, FingerspellingModel
+
+VOCAB = Vocabulary.kaggle()
+SPECIAL = SpecialTokens.of(VOCAB)
+
+
+def median_ms(fn, repeats: int, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return round(statistics.median(times) * 1000, 1)
+
+
+def autocast(precision: str):
+    return torch.autocast("cpu", torch.bfloat16, enabled=precision == "bf16")
+
+
+def rerun_decoder(model, enc, steps: int) -> torch.Tensor:
+    """The reference's greedy loop: the decoder re-run over the whole prefix at every step."""
+    tokens = torch.full((enc.shape[0], 1), SPECIAL.sos)
+    for _ in range(steps):
+        logits = model.decoder(tokens, enc, None)[:, -1]
+        tokens = torch.cat([tokens, logits.argmax(-1, keepdim=True)], dim=1)
+    return tokens[:, 1:]
+
+
+def latency(model, repeats: int) -> dict:
+    out = {}
+    for frames in (128, 384):
+        x = torch.randn(1, frames, 130, 3)
+        for precision in ("fp32", "bf16"):
+            with torch.no_grad(), autocast(precision):
+                encoder = median_ms(lambda x=x: model.forward_encoder(x), repeats)
+                full = median_ms(
+                    lambda x=x: greedy_decode(
+                        model.decoder, model.forward_encoder(x), None, SPECIAL, 33, True
+                    ),
+                    repeats,
+                )
+            out[f"{frames}_{precision}"] = {"encoder_ms": encoder, "encoder_greedy33_ms": full}
+    return out
+
+
+def decoding(model, repeats: int) -> dict:
+    enc = torch.randn(1, 384, model.config.dim)
+    with torch.no_grad():
+        cached = median_ms(lambda: greedy_decode(model.decoder, enc, None, SPECIAL, 33, True), repeats)
+        rerun = median_ms(lambda: rerun_decoder(model, enc, 33), repeats)
+    return {"kv_cache_ms": cached, "rerun_prefix_ms": rerun, "speedup": round(rerun / cached, 2)}
+
+
+def train_step(model, optimizer, batch, precision: str) -> None:
+    x, mask, targets, inputs, confidence = batch
+    with autocast(precision):
+        out = model(x, mask, inputs, inputs)
+        forward = F.cross_entropy(out.logits.float().flatten(0, 1), targets.flatten())
+        backward = F.cross_entropy(out.backward_logits.float().flatten(0, 1), targets.flatten())
+        aux = F.binary_cross_entropy_with_logits(out.confidence.float(), confidence)
+        loss = 0.98 * (0.6 * forward + 0.4 * backward) + 0.02 * aux
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 4.0)
+    optimizer.step()
+
+
+def training(batch_size: int, steps: int) -> dict:
+    torch.manual_seed(0)
+    x = torch.randn(batch_size, 384, 130, 3)
+    mask = torch.ones(batch_size, 384, dtype=torch.bool)
+    targets = torch.randint(0, VOCAB.size, (batch_size, 33))
+    batch = (x, mask, targets, targets, torch.rand(batch_size))
+    out = {"batch": batch_size, "frames": 384}
+    for precision in ("fp32", "bf16"):
+        model = FingerspellingModel(Config()).train()
+        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
+        seconds = (
+            median_ms(lambda m=model, o=optimizer, p=precision: train_step(m, o, batch, p), steps) / 1000
+        )
+        out[f"{precision}_samples_per_s"] = round(batch_size / seconds, 2)
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--train-batch", type=int, default=16)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, batch-2 training")
+    args = parser.parse_args(argv or [])
+    torch.set_num_threads(args.threads)
+    repeats = 3 if args.quick else 9
+    model = FingerspellingModel(dataclasses.replace(Config(), backward_decoder=False)).eval()
+    result = {
+        "inputs": "synthetic random landmarks, every frame real; random weights",
+        "threads": args.threads,
+        "latency_batch1": latency(model, repeats),
+        "decoding_384": decoding(model, repeats),
+        "training": training(2 if args.quick else args.train_batch, 2 if args.quick else 3),
+    }
+    report(result)
+    return result
+
+
+def report(result: dict) -> None:
+    print(f"cfg_2, {result['threads']} threads, {result['inputs']}")
+    print("batch 1, ms        encoder   encoder + greedy (33 steps)")
+    for key, row in result["latency_batch1"].items():
+        print(f"  {key:<16} {row['encoder_ms']:>7}   {row['encoder_greedy33_ms']:>7}")
+    dec = result["decoding_384"]
+    print(
+        f"33-step decode at 384 frames: KV cache {dec['kv_cache_ms']} ms, re-running the prefix "
+        f"{dec['rerun_prefix_ms']} ms ({dec['speedup']}x)"
+    )
+    train = result["training"]
+    print(
+        f"training, batch {train['batch']} × 384 frames: fp32 {train['fp32_samples_per_s']} samples/s, "
+        f"bf16 autocast {train['bf16_samples_per_s']} samples/s"
+    )
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])
