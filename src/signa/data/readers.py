@@ -248,14 +248,15 @@ def _split_last(ids, frames, coords):
 
 
 def _sequences(ids, frames, coords):
-    """Group rows by id (in order of first appearance) and sort each group by frame."""
+    """Group rows by id (in order of first appearance) and sort each group by frame, in O(N log N)."""
     if len(ids) == 0:
         return
-    unique, first = np.unique(ids, return_index=True)
-    for sid in unique[np.argsort(first)]:
-        rows = np.flatnonzero(ids == sid)
-        rows = rows[np.argsort(frames[rows], kind="stable")]
-        yield str(sid), frames[rows], np.ascontiguousarray(coords[rows])
+    order = np.lexsort((frames, ids))  # by id, then frame
+    _, starts, counts = np.unique(ids[order], return_index=True, return_counts=True)
+    first_rows = np.minimum.reduceat(order, starts)  # where each id first appears in the file
+    for g in np.argsort(first_rows):
+        rows = order[starts[g] : starts[g] + counts[g]]
+        yield str(ids[rows[0]]), frames[rows], np.ascontiguousarray(coords[rows])
 
 
 # -- pose-format ---------------------------------------------------------------------------------------
