@@ -14,3 +14,9 @@ def _one_intra_op_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(monkeypatch, tmp_path_factory):
+    """Kaggle folders prepared on first use go to the test session's temporary folder, not ~/.cache."""
+    monkeypatch.setenv("SIGNA_CACHE", str(tmp_path_factory.getbasetemp() / "signa-cache"))

@@ -110,3 +110,12 @@ def test_checkpoint_of_another_task_is_refused(fs_root, tmp_path):
     task = FingerspellingTask(fs_experiment(fs_root, tmp_path))
     with pytest.raises(SignaError, match="checkpoint is for task 'signs'"):
         task.check_checkpoint_meta({"task": "signs", "labels": {"hello": 0}}, "ckpt/config.json")
+
+
+def test_data_outside_the_checkpoint_vocabulary(tmp_path):
+    root = write_fingerspelling_set(tmp_path / "upper", signers=2, supplemental=0)
+    (root / "train.csv").write_text((root / "train.csv").read_text().replace("hello", "HELLO"))
+    task = FingerspellingTask(fs_experiment(root, tmp_path))
+    with pytest.raises(SignaError, match=r"outside the vocabulary: \['E', 'H', 'L', 'O'\]") as err:
+        task.eval_dataset(root)
+    assert err.value.path.endswith("train.csv")
