@@ -184,6 +184,34 @@ def oof_command(
     typer.echo(f"{out}: {len(rows) - supplemental} out-of-fold rows, {supplemental} supplemental rows (0.5)")
 
 
+@app.command("predict")
+def predict_command(
+    model: Path = typer.Argument(..., help="Checkpoint, run folder, export folder or model file."),
+    files: list[Path] = typer.Argument(..., help="Landmark files (.parquet, .pose, .npy, train.csv)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list: path, sign or text, confidence."),
+    labels: Path | None = typer.Option(None, "--labels", help="Sign label map; must match the model's."),
+) -> None:
+    """Recognise each sequence of each landmark file (a sign, or fingerspelled text)."""
+    import json
+
+    from signa.infer import load_model
+    from signa.infer.runtime import predictions_json
+
+    recognizer = load_model(model)
+    if labels is not None:
+        from signa.infer.signs import check_recognizer_labels
+
+        check_recognizer_labels(recognizer, labels)
+    rows = predictions_json(recognizer.predict_files(files))
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        answer = row["sign"] if "sign" in row else repr(row["text"])
+        confidence = "" if row["confidence"] is None else f" ({row['confidence']:.3f})"
+        typer.echo(f"{row['path']}: {answer}{confidence}")
+
+
 @app.command("soup")
 def soup_command(
     checkpoints: list[Path] = typer.Argument(..., help="Checkpoint folders of one run (e.g. run/epochs/*)."),

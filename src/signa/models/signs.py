@@ -69,14 +69,24 @@ class SignModelConfig:
 
 
 class PartMLP(nn.Sequential):
-    """Linear, BatchNorm, Dropout, Mish over (N, in) rows."""
+    """Linear, BatchNorm, Dropout, Mish applied to each real frame.
+
+    In training, BatchNorm's statistics come from the real frames only: the reference included the
+    padding frames, which all carry one identical vector and so skew the statistics towards it.
+    """
 
     def __init__(self, dim_in: int, dim_out: int, dropout: float):
         super().__init__(nn.Linear(dim_in, dim_out), nn.BatchNorm1d(dim_out), nn.Dropout(dropout), nn.Mish())
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """(..., in) -> (..., out); BatchNorm sees the leading dims flattened."""
-        return super().forward(x.flatten(0, -2)).unflatten(0, x.shape[:-1])
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """(B, T, in), (B, T) -> (B, T, out); padded frames give 0 in training."""
+        rows = x.flatten(0, 1)  # (B·T, in)
+        if not self.training:
+            return super().forward(rows).unflatten(0, x.shape[:2])
+        real = mask.flatten().nonzero().squeeze(1)
+        out = rows.new_zeros(len(rows), self[0].out_features)
+        out = out.index_copy(0, real, super().forward(rows.index_select(0, real)).to(out.dtype))
+        return out.unflatten(0, x.shape[:2])
 
 
 class LandmarkEmbedding(nn.Module):
@@ -167,7 +177,7 @@ class SignModel(nn.Module):
         """Centred part features (B, T, P·E) through its MLP -> (B, T, D)."""
         part_present = present.index_select(2, points) & mask[:, :, None]
         centred = masked_centre(features.index_select(2, points), part_present)
-        return mlp(centred.flatten(2))
+        return mlp(centred.flatten(2), mask)
 
     def embed_frames(self, points: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """(B, T, 100, 3), (B, T) -> per-frame features (B, T, widths[0])."""
@@ -179,12 +189,12 @@ class SignModel(nn.Module):
             self._part(self.right_hand_mlp, features, present, mask, self.right_hand_points),
         )
         parts = [
-            self.full_mlp(features.flatten(2)),
+            self.full_mlp(features.flatten(2), mask),
             hands,
             self._part(self.lips_mlp, features, present, mask, self.lips_points),
             self._part(self.face_mlp, features, present, mask, self.face_points),
         ]
-        return self.landmark_mlp(torch.cat(parts, -1))
+        return self.landmark_mlp(torch.cat(parts, -1), mask)
 
     def classify(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Masked mean over frames of (B, T, W), then the classifier -> (B, n_classes)."""

@@ -153,6 +153,24 @@ def draw_mix(batch: int, n_layers: int, alpha: float, device: torch.device) -> M
 # -- data -----------------------------------------------------------------------------------------
 
 
+def check_label_map(path: Path, model_labels: LabelMap, exact: bool) -> None:
+    """Refuse a label map with signs the model does not know or, when ``exact``, any other map.
+
+    Data is matched to classes by sign name, so a data set's map may list a subset in another
+    order; a map that names the model's outputs (``exact``) must be the model's own.
+    """
+    given = LabelMap.from_json(path)
+    known = model_labels.to_mapping()
+    unknown = [sign for sign in given.signs if sign not in known]
+    if unknown:
+        problem = f"{len(unknown)} of its {len(given)} signs are not among the model's (e.g. {unknown[0]!r})"
+    elif exact and given != model_labels:
+        problem = f"it lists {len(given)} signs or another order than the model's {len(model_labels)}"
+    else:
+        return
+    raise SignaError(f"the label map does not match the checkpoint: {problem}", path)
+
+
 def label_map_beside(store_or_root: Path) -> Path | None:
     candidate = store_or_root / LABEL_MAP_FILE
     return candidate if candidate.is_file() else None
@@ -161,7 +179,7 @@ def label_map_beside(store_or_root: Path) -> Path | None:
 class SignSequences(Dataset):
     """Sequences of a prepared store as model input, optionally augmented into several views.
 
-    A sample is ``{"points": [(L, 100, 3)] * views, "label", "index"}``: standardised, strided
+    A sample is ``{"points": [(L, 100, 3)] * views, "label", "sequence_id"}``: standardised, strided
     points (see :class:`SignPreprocessor`) with missing points at 0. Training samples are augmented
     with random numbers from the global torch RNG (seeded per sample by the loop).
     """
@@ -198,7 +216,8 @@ class SignSequences(Dataset):
     def __getitem__(self, position: int) -> dict[str, Any]:
         base = self.sequence(position)
         views = [self._augmented(base, position) for _ in range(self.views)] if self.augment else [base]
-        return {"points": views, "label": int(self.labels[position]), "index": position}
+        row = self.store.index[self.rows[position]]
+        return {"points": views, "label": int(self.labels[position]), "sequence_id": str(row["sequence_id"])}
 
     def _augmented(self, x: torch.Tensor, position: int) -> torch.Tensor:
         generator = torch.Generator().manual_seed(int(torch.randint(2**62, ())))
@@ -220,7 +239,7 @@ class SignSequences(Dataset):
 
 
 def collate_views(samples: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
-    """``points`` (V, B, T, 100, 3), ``mask`` (V, B, T), ``label`` (B,), ``index`` (B,)."""
+    """``points`` (V, B, T, 100, 3), ``mask`` (V, B, T), ``label`` (B,), ``sequence_id`` list of B."""
     n_views = len(samples[0]["points"])
     flat = [sample["points"][v] for v in range(n_views) for sample in samples]
     points, mask = pad_collate(flat)
@@ -228,7 +247,7 @@ def collate_views(samples: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
         "points": points.unflatten(0, (n_views, len(samples))),
         "mask": mask.unflatten(0, (n_views, len(samples))),
         "label": torch.tensor([s["label"] for s in samples]),
-        "index": torch.tensor([s["index"] for s in samples]),
+        "sequence_id": [s["sequence_id"] for s in samples],
     }
 
 
@@ -315,7 +334,11 @@ class SignsTask(Task):
         return stratified_group_folds(signers, signs, self.experiment.data.n_folds, self.experiment.seed)
 
     def eval_dataset(self, path: str | Path) -> Dataset:
+        """Every sequence at ``path``, labelled by sign name; a label map beside it must fit the model's."""
         store = open_store(path, None, self.name)
+        beside = label_map_beside(Path(path))
+        if beside is not None:
+            check_label_map(beside, self.label_map(), exact=False)
         rows = list(range(len(store)))
         return SignSequences(store, rows, self.encode_labels(store, Path(path)), self.max_len)
 
@@ -360,13 +383,11 @@ class SignsTask(Task):
         }
 
     def check_checkpoint_meta(self, meta: dict[str, Any], source: str | Path) -> None:
-        """The checkpoint's label map is the one to use; a different configured map is an error."""
+        """Evaluating a checkpoint: its own label map names the classes."""
         super().check_checkpoint_meta(meta, source)
-        saved = LabelMap.from_mapping(meta["labels"], source)
-        data = self.experiment.data
-        if data.labels and LabelMap.from_json(data.labels) != saved:
-            raise SignaError(f"the label map {data.labels} does not match the checkpoint's", source)
-        self.labels = saved
+        if "labels" not in meta:
+            raise SignaError("the checkpoint has no label map ('labels')", source)
+        self.labels = LabelMap.from_mapping(meta["labels"], source)
 
     # --- training ---------------------------------------------------------------------------------
     def training_step(self, models, batch, progress: Progress):
@@ -420,24 +441,27 @@ class SignsTask(Task):
 
     # --- evaluation -------------------------------------------------------------------------------
     def evaluation_records(self, model: nn.Module, batch) -> list[dict[str, Any]]:
+        """Per sequence: true and predicted sign, confidence, ``score`` (true sign's probability), top 5."""
         probs = F.softmax(model(batch["points"][0], batch["mask"][0]).float(), -1)
         top = probs.topk(min(TOP_K, probs.shape[1]), -1)
+        true_probs = probs.gather(1, batch["label"][:, None])[:, 0]
         signs = self.label_map().signs
-        records = []
-        columns = (batch["label"], batch["index"], top.indices, top.values)
-        for label, index, ids, scores in zip(*(c.tolist() for c in columns), strict=True):
-            records.append(
-                {
-                    "index": index,
-                    "sign": signs[label],
-                    "label": label,
-                    "prediction": ids[0],
-                    "predicted_sign": signs[ids[0]],
-                    "confidence": scores[0],
-                    "top5": ids,
-                }
+        columns = (batch["label"], true_probs, top.indices, top.values)
+        return [
+            {
+                "sequence_id": sequence_id,
+                "sign": signs[label],
+                "predicted_sign": signs[ids[0]],
+                "confidence": round(scores[0], 6),
+                "score": round(true_prob, 6),
+                "label": label,
+                "prediction": ids[0],
+                "top5": ids,
+            }
+            for sequence_id, label, true_prob, ids, scores in zip(
+                batch["sequence_id"], *(c.tolist() for c in columns), strict=True
             )
-        return records
+        ]
 
     def summarize(self, records: list[dict[str, Any]]) -> dict[str, float]:
         labels = np.array([r["label"] for r in records])

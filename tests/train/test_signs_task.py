@@ -68,7 +68,7 @@ def batch(views=1, size=6, frames=8, seed=0):
         "points": torch.randn(views, size, frames, 100, 3, generator=g) * mask[..., None, None],
         "mask": mask,
         "label": torch.arange(size) % 3,
-        "index": torch.arange(size),
+        "sequence_id": [f"s{i}" for i in range(size)],
     }
 
 
@@ -215,12 +215,23 @@ def test_unknown_sign_in_the_csv_is_an_error(tmp_path):
 
 
 def test_label_map_that_does_not_match_the_checkpoint_is_an_error(tmp_path):
-    other = tmp_path / "other.json"
-    other.write_text(json.dumps({"apple": 0, "bird": 1, "dog": 2}))
-    task = make_task(tmp_path, labels=str(other))
-    meta = {"task": "signs", "labels": {s: i for i, s in enumerate(SIGNS)}}
-    with pytest.raises(SignaError, match="does not match the checkpoint"):
-        task.check_checkpoint_meta(meta, tmp_path / "ckpt")
+    root = write_dataset(tmp_path / "signs", signers=2, per_sign=1)
+    (root / "sign_to_prediction_index_map.json").write_text(json.dumps({"apple": 0, "bird": 1, "dog": 2}))
+    task = make_task(tmp_path)
+    task.check_checkpoint_meta({"task": "signs", "labels": {s: i for i, s in enumerate(SIGNS)}}, tmp_path)
+    with pytest.raises(SignaError, match="does not match the checkpoint.*'dog'"):
+        task.eval_dataset(root)
+    with pytest.raises(SignaError, match="no label map"):
+        task.check_checkpoint_meta({"task": "signs"}, tmp_path)
+
+
+def test_a_subset_label_map_in_another_order_is_matched_by_name(tmp_path):
+    root = write_dataset(tmp_path / "signs", signs=("cat", "apple"), signers=2, per_sign=1)
+    (root / "sign_to_prediction_index_map.json").write_text(json.dumps({"cat": 0, "apple": 1}))
+    task = make_task(tmp_path)
+    task.check_checkpoint_meta({"task": "signs", "labels": {s: i for i, s in enumerate(SIGNS)}}, tmp_path)
+    dataset = task.eval_dataset(root)
+    assert sorted(set(dataset.labels.tolist())) == [0, 2]
 
 
 def test_model_size_must_match_the_label_map(tmp_path):
