@@ -163,3 +163,13 @@ def test_split_sequence_is_refused(asl_signs_sequences, tmp_path):
     pq.write_table(table.take(order), tmp_path / "split.parquet", row_group_size=4)
     with pytest.raises(SignaError, match="rows of sequence 1 are not contiguous"):
         read_kaggle_wide(tmp_path / "split.parquet")
+
+
+def test_file_without_statistics_reads_every_row_group(asl_signs_sequences, tmp_path):
+    landmarks = asl_signs_sequences["1033181756"][1].landmarks
+    write_kaggle_wide(tmp_path / "w.parquet", {1: landmarks, 2: landmarks[:3], 3: landmarks[:2]})
+    table = pq.read_table(tmp_path / "w.parquet")
+    pq.write_table(table, tmp_path / "bare.parquet", row_group_size=4, write_statistics=False)
+    assert pq.ParquetFile(tmp_path / "bare.parquet").metadata.row_group(0).column(0).statistics is None
+    (seq,) = read_kaggle_wide(tmp_path / "bare.parquet", [2])
+    np.testing.assert_array_equal(seq.landmarks, landmarks[:3])
