@@ -92,7 +92,11 @@ def data_prepare(
     """Turn a Kaggle-layout dataset into a compact memory-mappable store (resumable)."""
     from signa.data.cache import prepare_dataset
 
-    store = prepare_dataset(root, out, task=task, dtype=dtype, workers=workers, tables=table)
+    try:
+        store = prepare_dataset(root, out, task=task, dtype=dtype, workers=workers, tables=table)
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted: finished parts are kept in {out}; run the same command to resume", err=True)
+        raise typer.Exit(130) from None
     frames = sum(row["frames"] for row in store.index)
     typer.echo(
         f"{out}: {len(store)} sequences, {frames} frames, {len(store.positions)} points, {store.dtype}"

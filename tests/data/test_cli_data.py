@@ -113,3 +113,14 @@ def test_prepare_bad_csv_exits_2(tmp_path, monkeypatch, capsys):
     (tmp_path / "train.csv").write_text("path,sequence_id\n")
     code, _, err = run_cli(monkeypatch, capsys, "data", "prepare", tmp_path, "--out", tmp_path / "o")
     assert code == 2 and err.count("\n") == 1 and "csv lists no sequences" in err
+
+
+def test_prepare_interrupted_says_how_to_resume(tmp_path, monkeypatch, capsys):
+    from signa.data import cache
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cache, "prepare_dataset", interrupted)
+    code, _, err = run_cli(monkeypatch, capsys, "data", "prepare", tmp_path, "--out", tmp_path / "o")
+    assert code == 130 and "run the same command to resume" in err
