@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from signa.data.layout import GROUP_SLICES
+from signa.data.vocab import LabelMap
 from signa.data.writers import write_kaggle_long
 from signa.errors import SignaError
 from signa.models.registry import build_model
@@ -251,3 +252,19 @@ def test_evaluation_records_summary_and_report(tmp_path):
     lines = (tmp_path / "confusion_matrix.csv").read_text().splitlines()
     assert lines[0] == "true \\ predicted,apple,bird,cat" and len(lines) == 4
     assert sum(int(v) for line in lines[1:] for v in line.split(",")[1:]) == 6
+
+
+@pytest.mark.parametrize(
+    "name, distilled, teacher",
+    [("islr6-len25", 9_819_298, 35_143_010), ("islr6-len80", 6_943_394, 13_688_418)],
+)
+def test_shipped_configs_build_the_reference_sizes(name, distilled, teacher):
+    from signa.train.config import load_experiment
+
+    experiment = load_experiment(f"configs/signs/{name}.yaml")
+    task = SignsTask(experiment)
+    task.labels = LabelMap(tuple(f"sign{i}" for i in range(250)))
+    task.models = task.build_models()
+    sizes = {k: sum(p.numel() for p in m.parameters()) for k, m in task.models.items()}
+    assert sizes == {"model": distilled, "student": teacher, "teacher": teacher}
+    assert task._views() == 3 and task.trainable() == ["model", "student"]
