@@ -120,3 +120,10 @@ def test_weights_of_another_architecture_are_refused(tmp_path):
     small, big = ToyMlp(ToyMlp.Config(hidden=8)), ToyMlp(ToyMlp.Config(hidden=16))
     with pytest.raises(SignaError, match="do not fit the configured model: .*size mismatch"):
         load_module_state(big, small.state_dict(), "model", tmp_path / "train_state.pt")
+
+
+def test_data_is_the_same_with_any_number_of_workers(tmp_path):
+    _train(tmp_path / "main", "train.epochs=1")
+    _train(tmp_path / "workers", "train.epochs=1", "data.num_workers=2")
+    main, workers = _weights(tmp_path / "main"), _weights(tmp_path / "workers")
+    assert all(torch.equal(main[k], workers[k]) for k in main)
