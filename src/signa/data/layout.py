@@ -104,14 +104,6 @@ class Selection:
             raise ValueError(f"selection {self.name} averages points")
         return np.array([group[0] for group in self.sources])
 
-    @cached_property
-    def averaging_matrix(self) -> np.ndarray:
-        """(len(self), 543) float32 matrix M with ``selected = M @ landmarks``."""
-        matrix = np.zeros((len(self), N_LANDMARKS), np.float32)
-        for row, group in enumerate(self.sources):
-            matrix[row, list(group)] = 1.0 / len(group)
-        return matrix
-
     def apply(self, landmarks: np.ndarray) -> np.ndarray:
         """(..., 543, 3) -> (..., len(self), 3). An averaged point is NaN if any source is."""
         if self.is_plain:
