@@ -180,9 +180,7 @@ class FingerspellingTask(Task):
 
     def __init__(self, experiment, runtime: Runtime = Runtime()):
         super().__init__(experiment, runtime)
-        self.model_config = {k: v for k, v in experiment.model.items() if k != "arch"}
-        self.model_config.setdefault("max_len", 384)
-        self.model_config.setdefault("max_phrase", 33)
+        self.model_config = {k: v for k, v in experiment.model.items() if k != "arch"}  # complete
         self._vocab: Vocabulary | None = None
         self._epoch_regular: np.ndarray | None = None
         self._epoch_supplemental: list[np.ndarray] = []
@@ -196,7 +194,7 @@ class FingerspellingTask(Task):
 
     @property
     def selection(self):
-        return get_selection(self.model_config.get("selection", "fingerspelling-130"))
+        return get_selection(self.model_config["selection"])
 
     # --- data -------------------------------------------------------------------------------------
     def build_datasets(self) -> tuple[Dataset, Dataset | None]:
