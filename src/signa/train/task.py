@@ -10,8 +10,9 @@ what a prediction and a score are. The contract, in the order the loop calls it:
 2. ``task.build_datasets()`` -> ``(train, valid or None)``, map-style datasets. A training sample may
    draw random numbers from ``random``, ``numpy.random`` or ``torch``: the loop seeds all three before
    each sample from (seed, epoch, position), so the data of a run is a function of its seed and a
-   resumed run sees exactly the samples an uninterrupted one would, whatever the number of workers.
-   ``task.epoch_indices(epoch, rng)`` says which training indices make one epoch, in order.
+   resumed run sees exactly the samples an uninterrupted one would, whatever the number of workers
+   (``torch.initial_seed()`` is the sample's seed, e.g. for a ``torch.Generator``).
+   ``task.epoch_indices(epoch, rng, train_size)`` says which training indices make one epoch, in order.
 3. ``task.build_models()`` -> ``{name: module}``, stored as ``task.models``. The modules named by
    ``task.trainable()`` get gradients, share one AdamW, are clipped each on its own, and are wrapped in
    DDP when several processes train; the others (an EMA teacher, say) are moved to the device only.
