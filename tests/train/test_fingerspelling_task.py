@@ -119,3 +119,10 @@ def test_data_outside_the_checkpoint_vocabulary(tmp_path):
     with pytest.raises(SignaError, match=r"outside the vocabulary: \['E', 'H', 'L', 'O'\]") as err:
         task.eval_dataset(root)
     assert err.value.path.endswith("train.csv")
+
+
+def test_full_fit_needs_no_folds(tmp_path):
+    root = write_fingerspelling_set(tmp_path / "two", signers=2, supplemental=0)
+    task = FingerspellingTask(fs_experiment(root, tmp_path, "data.fold=-1", "data.n_folds=4"))
+    train_set, valid_set = task.build_datasets()
+    assert len(train_set) == 8 and valid_set is None

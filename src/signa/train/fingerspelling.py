@@ -205,11 +205,7 @@ class FingerspellingTask(Task):
         store = open_store(data.train, data.cache, "fingerspelling", tables)
         rows = store.index
         scores = self._confidence_targets(store)
-        signers = [str(r.get("participant_id")) for r in rows]
-        # grouped by signer; one "label" for all rows, as phrases are (nearly) unique
-        folds = stratified_group_folds(signers, ["phrase"] * len(rows), data.n_folds, self.experiment.seed)
-        regular = [i for i, r in enumerate(rows) if not is_supplemental(r)]
-        valid_rows = [i for i in regular if folds[i] == data.fold] if data.fold >= 0 else []
+        valid_rows = self._held_out_rows(rows) if data.fold >= 0 and not data.valid else []
         held_out = set(valid_rows)
         train_rows = [
             i
@@ -229,6 +225,14 @@ class FingerspellingTask(Task):
         if not valid_rows:
             return train, None
         return train, PhraseSequences(self, store, origin, valid_rows, scores[valid_rows])
+
+    def _held_out_rows(self, rows: list[dict]) -> list[int]:
+        """Regular rows of fold ``data.fold``, folds grouped by signer (one "label" for all rows, as
+        phrases are nearly unique)."""
+        data = self.experiment.data
+        signers = [str(r.get("participant_id")) for r in rows]
+        folds = stratified_group_folds(signers, ["phrase"] * len(rows), data.n_folds, self.experiment.seed)
+        return [i for i, r in enumerate(rows) if folds[i] == data.fold and not is_supplemental(r)]
 
     def _fits_decoder(self, phrase: str) -> bool:
         """Supplemental sentences longer than the decoder allows are left out (FS1 kept
