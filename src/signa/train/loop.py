@@ -224,8 +224,8 @@ class _Trainer:
                 self.epoch, self.micro_start = self.epoch + 1, 0
                 if self.epoch % self.config.eval_every == 0 or self.epoch == self.config.epochs:
                     self._evaluate()
+                self._keep_epoch()  # before the checkpoint: a run killed in between keeps it again
                 self._save()
-                self._keep_epoch()
         self.log.close()
         return TrainResult(self.run_dir, self.step, self.last_metrics)
 
