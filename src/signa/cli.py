@@ -142,8 +142,9 @@ def train_command(
     extra = [f"data.fold={fold}"] * (fold is not None) + [f"seed={seed}"] * (seed is not None)
     experiment = load_experiment(config, [*overrides, *extra])
     result = train(experiment, run_dir or default_run_dir(config, experiment), resume=resume, device=device)
-    scores = ", ".join(f"{k} {v:.4f}" for k, v in result.metrics.items())
-    typer.echo(f"{result.run_dir}: {result.step} steps" + (f"; {scores}" if scores else ""))
+    if result.is_main:
+        scores = ", ".join(f"{k} {v:.4f}" for k, v in result.metrics.items())
+        typer.echo(f"{result.run_dir}: {result.step} steps" + (f"; {scores}" if scores else ""))
 
 
 @app.command("evaluate")

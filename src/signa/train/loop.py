@@ -55,6 +55,7 @@ class TrainResult:
     run_dir: Path
     step: int
     metrics: dict[str, float]  # the last evaluation (empty without a validation set)
+    is_main: bool = True  # process 0 (the one that reports)
 
 
 def train(
@@ -227,7 +228,7 @@ class _Trainer:
                 self._keep_epoch()  # before the checkpoint: a run killed in between keeps it again
                 self._save()
         self.log.close()
-        return TrainResult(self.run_dir, self.step, self.last_metrics)
+        return TrainResult(self.run_dir, self.step, self.last_metrics, self.runtime.is_main)
 
     def _train_epoch(self, bar) -> None:
         accumulation = self.config.grad_accumulation
