@@ -63,6 +63,7 @@ from signa.train.task import Progress, Runtime, Task, register_task
 
 LABEL_MAP_FILE = "sign_to_prediction_index_map.json"
 TOP_K = 5
+FOLD_SEED = 42  # StratifiedGroupKFold(4) seed of the reference's folds_4.csv
 
 
 @dataclass(frozen=True)
@@ -226,8 +227,7 @@ class SignSequences(Dataset):
             donor = self._face_donor(position, generator)
             if donor is not None:
                 x = mix_face(x, self.sequence(donor))
-        x = self._pipelines[self.strong](x, generator)
-        return x if len(x) else self.sequence(position)
+        return self._pipelines[self.strong](x, generator)
 
     def _face_donor(self, position: int, generator: torch.Generator) -> int | None:
         """Another signer's sample of the same sign, or None."""
@@ -328,10 +328,14 @@ class SignsTask(Task):
         return self._train, SignSequences(valid[0], valid[1], valid_labels, self.max_len)
 
     def folds(self, store) -> np.ndarray:
-        """Fold of every sequence: grouped by signer, stratified by sign, seeded by the experiment."""
+        """Fold of every sequence: grouped by signer, stratified by sign.
+
+        The split uses the reference's fixed seed (42), not the experiment's: runs with other seeds
+        must share folds, or their out-of-fold predictions could not be compared or ensembled.
+        """
         signers = [row.get("participant_id", row["sequence_id"]) for row in store.index]
         signs = [row["sign"] for row in store.index]
-        return stratified_group_folds(signers, signs, self.experiment.data.n_folds, self.experiment.seed)
+        return stratified_group_folds(signers, signs, self.experiment.data.n_folds, FOLD_SEED)
 
     def eval_dataset(self, path: str | Path) -> Dataset:
         """Every sequence at ``path``, labelled by sign name; a label map beside it must fit the model's."""
