@@ -158,7 +158,7 @@ class _Trainer:
         self.ema = (
             WeightEma(self.task.inference_model(), self.config.ema_decay) if self.config.ema_decay else None
         )
-        self.epoch, self.micro_start, self.step = 0, 0, 0
+        self.epoch, self.micro_start, self.step, self.log_lines = 0, 0, 0, 0
         self.last_metrics: dict[str, float] = {}
         self.log = _RunLog(self.run_dir, runtime.is_main, self.config.tensorboard)
 
@@ -349,6 +349,7 @@ class _Trainer:
             "task": self.task.state_dict(),
             "rng": distributed.gather_all(rng_state()),
             "last_metrics": self.last_metrics,
+            "log_lines": self.log.lines,
         }
 
     def _start_or_resume(self) -> None:
@@ -364,13 +365,13 @@ class _Trainer:
             if self.runtime.is_main:
                 self.run_dir.mkdir(parents=True, exist_ok=True)
                 _write_experiment(saved_config, self.experiment)
-                self.log.start(0)
+                self.log.start(self.log_lines, self.step)
             _seed_everything(self.experiment.seed + self.runtime.rank)
             return
         _check_same_experiment(saved_config, self.experiment)
         self._load(folder)
         if self.runtime.is_main:
-            self.log.start(self.step)
+            self.log.start(self.log_lines, self.step)
 
     def _load(self, folder: Path) -> None:
         state = load_train_state(folder)
@@ -392,7 +393,7 @@ class _Trainer:
             self.ema.load_state_dict(state["ema"])
         self.task.load_state_dict(state["task"])
         self.epoch, self.micro_start, self.step = state["epoch"], state["micro_start"], state["step"]
-        self.last_metrics = state["last_metrics"]
+        self.last_metrics, self.log_lines = state["last_metrics"], state["log_lines"]
         set_rng_state(state["rng"][self.runtime.rank])
 
 
@@ -483,23 +484,26 @@ class _RunLog:
     def __init__(self, run_dir: Path, active: bool, tensorboard: bool):
         self.path, self.active, self.want_tensorboard = run_dir / METRICS_FILE, active, tensorboard
         self.writer = None
+        self.lines = 0  # records written, saved with each checkpoint
 
-    def start(self, step: int) -> None:
-        """Open the logs; a resumed run first drops records written after its checkpoint."""
+    def start(self, lines: int, step: int) -> None:
+        """Open the logs; a resumed run first drops the records written after its checkpoint."""
+        self.lines = lines
         if self.path.is_file():
-            kept = [line for line in self.path.read_text().splitlines() if json.loads(line)["step"] <= step]
-            self.path.write_text("".join(f"{line}\n" for line in kept))
+            kept = self.path.read_text(encoding="utf-8").splitlines()[:lines]
+            self.path.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
         if self.want_tensorboard:
             with contextlib.suppress(ImportError):
                 from torch.utils.tensorboard import SummaryWriter
 
-                self.writer = SummaryWriter(str(self.path.parent / "tensorboard"), purge_step=step or None)
+                self.writer = SummaryWriter(str(self.path.parent / "tensorboard"), purge_step=step + 1)
 
     def write(self, record: dict) -> None:
         if not self.active:
             return
         with self.path.open("a", encoding="utf-8") as f:
             f.write(json.dumps(record) + "\n")
+        self.lines += 1
         if self.writer:
             for key, value in record.items():
                 if key not in ("kind", "epoch", "step"):
