@@ -1,0 +1,87 @@
+"""Small seeded checkpoints of both tasks and their exports, shared by the export tests.
+
+The weights are random (seeded): no trained checkpoint ships with the repository. Random-weight
+greedy text is often trivial (the same character repeated), so the parity tests compare the step
+logits as well as the tokens. The models are tiny versions of the real architectures (same code
+paths, fewer and narrower layers, 8 decoding steps) to keep exports to seconds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from signa.data.readers import read_sequences
+from signa.data.vocab import Vocabulary
+from signa.export import ExportOptions, export_checkpoints
+from signa.models.checkpoint import save_model
+from signa.models.registry import build_model
+
+FS_CONFIG = {
+    "dim": 32,
+    "max_len": 64,
+    "max_phrase": 8,
+    "encoder": {"layers": 1, "conv_kernel": 5},
+    "decoder": {"layers": 1, "ffn_dim": 32},
+}
+SIGNS_CONFIG = {"n_classes": 2, "max_len": 16, "dense_dim": 32, "widths": [64, 64], "heads": 4}
+SIGN_LABELS = {"hello": 0, "thankyou": 1}
+
+
+def save_fingerspelling(folder, seed: int = 0):
+    torch.manual_seed(seed)
+    model = build_model("fingerspelling", FS_CONFIG).eval()
+    vocab = Vocabulary.kaggle().to_mapping()
+    meta = {"task": "fingerspelling", "vocab": vocab, "selection": "fingerspelling-130"}
+    return save_model(folder, model, meta)
+
+
+def save_signs(folder, seed: int = 0):
+    torch.manual_seed(seed)
+    model = build_model("islr6", SIGNS_CONFIG).eval()
+    return save_model(folder, model, {"task": "signs", "labels": SIGN_LABELS, "selection": "signs-100"})
+
+
+@pytest.fixture(scope="session")
+def fs_checkpoint(tmp_path_factory):
+    return save_fingerspelling(tmp_path_factory.mktemp("fs") / "checkpoint")
+
+
+@pytest.fixture(scope="session")
+def signs_checkpoint(tmp_path_factory):
+    return save_signs(tmp_path_factory.mktemp("signs") / "checkpoint")
+
+
+@pytest.fixture(scope="session")
+def fs_onnx(tmp_path_factory, fs_checkpoint):
+    out = tmp_path_factory.mktemp("fs_onnx")
+    export_checkpoints([fs_checkpoint], out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def signs_onnx(tmp_path_factory, signs_checkpoint):
+    out = tmp_path_factory.mktemp("signs_onnx")
+    export_checkpoints([signs_checkpoint], out, ExportOptions())
+    return out
+
+
+@pytest.fixture(scope="session")
+def real_sequences(shared_data):
+    """Real recordings of every kind in the kit: videos' landmarks, .pose conversions, asl-signs.
+
+    Lengths 5-172 frames (past the tiny models' max_len 64 and 16); several have no left hand or
+    no face. Two edge cases are added: the first frame alone, and a clip with both hands removed.
+    """
+    paths = sorted((shared_data / "videos").glob("*.parquet"))[:3]
+    paths += [shared_data / "pose" / name for name in ("colin-HOUSE-needs-trim.parquet", "FOOTBALL.parquet")]
+    paths += sorted((shared_data / "asl-signs" / "train_landmark_files").glob("*/*.parquet"))[:3]
+    sequences = {p.name: read_sequences(p)[0].landmarks for p in paths}
+    first = next(iter(sequences.values()))
+    sequences["one-frame"] = first[:1]
+    no_hands = first.copy()
+    no_hands[:, 468:489] = np.nan
+    no_hands[:, 522:543] = np.nan
+    sequences["no-hands"] = no_hands
+    return sequences
