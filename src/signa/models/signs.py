@@ -10,8 +10,17 @@ logits.
            ──> relative-attention layers, widths[0] → ... → widths[-1]    (B, T, widths[-1])
            ──> masked mean over frames ──> classifier                     (B, n_classes)
 
-The stages are separate methods (:meth:`embed_frames`, ``layers``, :meth:`classify`) so training can
-mix hidden states between them (manifold mixup).
+The stages are separate methods (:meth:`embed_frames`, ``layers``, :meth:`classify`); ``forward``
+takes an optional mixing hook so training can mix hidden states before a layer (manifold mixup)
+through DDP wrappers too.
+
+Where this model differs from the reference, so that its output does not depend on padding:
+
+* the first temporal convolution's output is zeroed on padded frames (the reference's leaked into
+  the last real frames' codes, so a sequence's prediction changed with the padding after it);
+* BatchNorm statistics in training come from real frames only (the reference's included padding,
+  one identical vector per padded frame);
+* padded frames take the padding ids (0) of the type and landmark embeddings, as in the reference.
 
 Parameter counts with 250 classes (checked by a test, equal to the reference's):
 
