@@ -6,8 +6,9 @@ from test_fingerspelling_task import fs_experiment
 
 from signa.errors import SignaError
 from signa.evaluate.evaluate import write_records_csv
+from signa.train.config import write_experiment
 from signa.train.fingerspelling import FingerspellingTask
-from signa.train.loop import VALID_PREDICTIONS_FILE, _write_experiment
+from signa.train.loop import VALID_PREDICTIONS_FILE
 from signa.train.oof import out_of_fold_table
 
 
@@ -20,7 +21,7 @@ def _fake_fold_run(run_dir, experiment, predict):
         records.append({"sequence_id": sequence_id, "phrase": phrase, "prediction": predict(phrase)})
         records[-1]["score"] = 1.0 if predict(phrase) == phrase else 0.0
     run_dir.mkdir(parents=True)
-    _write_experiment(run_dir / "experiment.yaml", experiment)
+    write_experiment(run_dir / "experiment.yaml", experiment)
     write_records_csv(run_dir / VALID_PREDICTIONS_FILE, records)
 
 
@@ -50,6 +51,6 @@ def test_full_fit_run_has_no_out_of_fold_predictions(tmp_path):
     root = write_fingerspelling_set(tmp_path / "kaggle", signers=2, supplemental=0)
     run = tmp_path / "full"
     run.mkdir()
-    _write_experiment(run / "experiment.yaml", fs_experiment(root, tmp_path, "data.fold=-1"))
+    write_experiment(run / "experiment.yaml", fs_experiment(root, tmp_path, "data.fold=-1"))
     with pytest.raises(SignaError, match="full-fit run"):
         out_of_fold_table([run], tmp_path / "oof.csv")

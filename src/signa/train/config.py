@@ -22,12 +22,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
+
 from signa.config import apply_overrides, from_dict, read_mapping, to_dict
 from signa.errors import SignaError
+from signa.files import write_text_atomic
 
 
 @dataclass(frozen=True)
@@ -158,3 +162,40 @@ def load_experiment(path: str | Path, overrides: list[str] = ()) -> ExperimentCo
 def experiment_to_dict(experiment: ExperimentConfig) -> dict[str, Any]:
     """Plain JSON/YAML data (tuples become lists)."""
     return json.loads(json.dumps(to_dict(experiment)))
+
+
+def write_experiment(path: Path, experiment: ExperimentConfig) -> None:
+    write_text_atomic(path, yaml.safe_dump(experiment_to_dict(experiment), sort_keys=False))
+
+
+def check_same_experiment(path: Path, experiment: ExperimentConfig) -> None:
+    """A resumed run must use the experiment it started with (same model, vocabulary, data, schedule)."""
+    if not path.is_file():
+        raise SignaError(f"the run folder has no {EXPERIMENT_FILE}", path.parent)
+    saved = experiment_to_dict(experiment_from_dict(yaml.safe_load(path.read_text()), path))
+    current = experiment_to_dict(experiment)
+    for key in _differences(
+        saved, current, ignore={"train.progress", "train.tensorboard", "data.num_workers"}
+    ):
+        raise SignaError(
+            f"cannot resume: {key} is {_lookup(current, key)!r} here "
+            f"but the run used {_lookup(saved, key)!r}",
+            path,
+        )
+
+
+def _differences(a: dict, b: dict, ignore: set[str], prefix: str = "") -> Iterator[str]:
+    for key in sorted(set(a) | set(b)):
+        name = f"{prefix}{key}"
+        if name in ignore:
+            continue
+        if isinstance(a.get(key), dict) and isinstance(b.get(key), dict):
+            yield from _differences(a[key], b[key], ignore, f"{name}.")
+        elif a.get(key) != b.get(key):
+            yield name
+
+
+def _lookup(data: dict, dotted: str):
+    for part in dotted.split("."):
+        data = data.get(part) if isinstance(data, dict) else None
+    return data

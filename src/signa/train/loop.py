@@ -16,16 +16,13 @@ happens only when logging (every ``train.log_every`` steps), evaluating and savi
 from __future__ import annotations
 
 import contextlib
-import json
 import random
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
-import yaml
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset
@@ -41,12 +38,12 @@ from signa.train.checkpointing import (
     save_checkpoint,
     set_rng_state,
 )
-from signa.train.config import EXPERIMENT_FILE, ExperimentConfig, experiment_from_dict, experiment_to_dict
+from signa.train.config import EXPERIMENT_FILE, ExperimentConfig, check_same_experiment, write_experiment
 from signa.train.ema import WeightEma
 from signa.train.optim import build_optimizer, build_scheduler
+from signa.train.runlog import LogWindow, RunLog, progress_bar
 from signa.train.task import Progress, Runtime, Task, task_class
 
-METRICS_FILE = "metrics.jsonl"
 VALID_PREDICTIONS_FILE = "valid_predictions.csv"  # the last evaluation, per sample (read by `signa oof`)
 
 
@@ -160,7 +157,7 @@ class _Trainer:
         )
         self.epoch, self.micro_start, self.step, self.log_lines = 0, 0, 0, 0
         self.last_metrics: dict[str, float] = {}
-        self.log = _RunLog(self.run_dir, runtime.is_main, self.config.tensorboard)
+        self.log = RunLog(self.run_dir, runtime.is_main, self.config.tensorboard)
 
     # --- setup ------------------------------------------------------------------------------------
     def _wrap_for_ddp(self) -> dict[str, nn.Module]:
@@ -218,7 +215,7 @@ class _Trainer:
     # --- the loop ---------------------------------------------------------------------------------
     def run(self) -> TrainResult:
         self._start_or_resume()
-        bar = _progress_bar(self.runtime.is_main and self.config.progress, self.total_steps, self.step)
+        bar = progress_bar(self.runtime.is_main and self.config.progress, self.total_steps, self.step)
         with bar:
             while self.epoch < self.config.epochs:
                 self._train_epoch(bar)
@@ -232,7 +229,7 @@ class _Trainer:
 
     def _train_epoch(self, bar) -> None:
         accumulation = self.config.grad_accumulation
-        window = _LogWindow()
+        window = LogWindow()
         for model in self.trainable:
             model.train()
         loader = self._train_loader(self.epoch, self.micro_start)
@@ -253,7 +250,7 @@ class _Trainer:
             bar.advance()
             if self.step % self.config.log_every == 0 or micro + 1 == self.plan.micro_batches:
                 self._log_train(window)
-                window = _LogWindow()
+                window = LogWindow()
             if self.config.checkpoint_every_steps and self.step % self.config.checkpoint_every_steps == 0:
                 self.micro_start = micro + 1
                 self._save()
@@ -289,7 +286,7 @@ class _Trainer:
         return torch.autocast(self.runtime.device.type, dtype=self.autocast_dtype)
 
     # --- logging, evaluation, checkpoints ---------------------------------------------------------
-    def _log_train(self, window: _LogWindow) -> None:
+    def _log_train(self, window: LogWindow) -> None:
         """Average the window's values over processes and write them: the only host sync of training."""
         names, values = window.means()
         values = distributed.all_reduce_mean(values).tolist()
@@ -364,11 +361,11 @@ class _Trainer:
         if folder is None:
             if self.runtime.is_main:
                 self.run_dir.mkdir(parents=True, exist_ok=True)
-                _write_experiment(saved_config, self.experiment)
+                write_experiment(saved_config, self.experiment)
                 self.log.start(self.log_lines, self.step)
             _seed_everything(self.experiment.seed + self.runtime.rank)
             return
-        _check_same_experiment(saved_config, self.experiment)
+        check_same_experiment(saved_config, self.experiment)
         self._load(folder)
         if self.runtime.is_main:
             self.log.start(self.log_lines, self.step)
@@ -412,134 +409,3 @@ def _seed_everything(seed: int) -> None:
     """Seed every generator, accelerators included (model initialisation, dropout)."""
     _seed_all(seed)
     torch.manual_seed(seed)
-
-
-class _LogWindow:
-    """Sums of logged tensors since the last log, kept on the device (no host sync)."""
-
-    def __init__(self):
-        self.sums: dict[str, torch.Tensor] = {}
-        self.micro_batches = 0
-        self.grad_norm: torch.Tensor | None = None
-        self.steps = 0
-
-    def add_micro(self, values: dict[str, torch.Tensor]) -> None:
-        self.micro_batches += 1
-        for key, value in values.items():
-            value = value.detach().float()
-            self.sums[key] = self.sums[key] + value if key in self.sums else value
-
-    def add_step(self, grad_norm: torch.Tensor) -> None:
-        self.steps += 1
-        self.grad_norm = grad_norm if self.grad_norm is None else self.grad_norm + grad_norm
-
-    def means(self) -> tuple[list[str], torch.Tensor]:
-        names = sorted(self.sums)
-        values = [self.sums[k] / self.micro_batches for k in names]
-        return [*names, "grad_norm"], torch.stack([*values, self.grad_norm / self.steps])
-
-
-def _write_experiment(path: Path, experiment: ExperimentConfig) -> None:
-    from signa.files import write_text_atomic
-
-    write_text_atomic(path, yaml.safe_dump(experiment_to_dict(experiment), sort_keys=False))
-
-
-def _check_same_experiment(path: Path, experiment: ExperimentConfig) -> None:
-    """A resumed run must use the experiment it started with (same model, vocabulary, data, schedule)."""
-    if not path.is_file():
-        raise SignaError(f"the run folder has no {EXPERIMENT_FILE}", path.parent)
-    saved = experiment_to_dict(experiment_from_dict(yaml.safe_load(path.read_text()), path))
-    current = experiment_to_dict(experiment)
-    for key in _differences(
-        saved, current, ignore={"train.progress", "train.tensorboard", "data.num_workers"}
-    ):
-        raise SignaError(
-            f"cannot resume: {key} is {_lookup(current, key)!r} here "
-            f"but the run used {_lookup(saved, key)!r}",
-            path,
-        )
-
-
-def _differences(a: dict, b: dict, ignore: set[str], prefix: str = "") -> Iterator[str]:
-    for key in sorted(set(a) | set(b)):
-        name = f"{prefix}{key}"
-        if name in ignore:
-            continue
-        if isinstance(a.get(key), dict) and isinstance(b.get(key), dict):
-            yield from _differences(a[key], b[key], ignore, f"{name}.")
-        elif a.get(key) != b.get(key):
-            yield name
-
-
-def _lookup(data: dict, dotted: str):
-    for part in dotted.split("."):
-        data = data.get(part) if isinstance(data, dict) else None
-    return data
-
-
-class _RunLog:
-    """``metrics.jsonl`` and TensorBoard, written by process 0 only."""
-
-    def __init__(self, run_dir: Path, active: bool, tensorboard: bool):
-        self.path, self.active, self.want_tensorboard = run_dir / METRICS_FILE, active, tensorboard
-        self.writer = None
-        self.lines = 0  # records written, saved with each checkpoint
-
-    def start(self, lines: int, step: int) -> None:
-        """Open the logs; a resumed run first drops the records written after its checkpoint."""
-        self.lines = lines
-        if self.path.is_file():
-            kept = self.path.read_text(encoding="utf-8").splitlines()[:lines]
-            self.path.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
-        if self.want_tensorboard:
-            with contextlib.suppress(ImportError):
-                from torch.utils.tensorboard import SummaryWriter
-
-                self.writer = SummaryWriter(str(self.path.parent / "tensorboard"), purge_step=step + 1)
-
-    def write(self, record: dict) -> None:
-        if not self.active:
-            return
-        with self.path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(record) + "\n")
-        self.lines += 1
-        if self.writer:
-            for key, value in record.items():
-                if key not in ("kind", "epoch", "step"):
-                    self.writer.add_scalar(f"{record['kind']}/{key}", value, record["step"])
-
-    def close(self) -> None:
-        if self.writer:
-            self.writer.close()
-
-
-def _progress_bar(enabled: bool, total: int, done: int):
-    return _Bar(total, done) if enabled else _NoBar()
-
-
-class _NoBar(contextlib.nullcontext):
-    def advance(self) -> None:
-        pass
-
-
-class _Bar:
-    """A rich progress bar over optimiser steps, on stderr."""
-
-    def __init__(self, total: int, done: int):
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn())
-        self.progress = Progress(*columns, TimeRemainingColumn(), console=Console(stderr=True))
-        self.task_id = self.progress.add_task("training steps", total=total, completed=done)
-
-    def __enter__(self):
-        self.progress.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        return self.progress.__exit__(*exc)
-
-    def advance(self) -> None:
-        self.progress.advance(self.task_id)
