@@ -173,7 +173,10 @@ def evaluate_command(
     if result.worst:
         typer.echo("worst samples:")
         for record in result.worst:
-            typer.echo("  " + "  ".join(f"{k}={v}" for k, v in record.items()))
+            typer.echo(
+                "  "
+                + "  ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items())
+            )
 
 
 @app.command("oof")
