@@ -509,7 +509,8 @@ def plot_confusion(path: Path, matrix: np.ndarray, signs) -> bool:
         axis.set_yticks(range(len(signs)), signs)
         for (row, col), count in np.ndenumerate(matrix):
             if count:
-                axis.text(col, row, str(count), ha="center", va="center", fontsize=8)
+                color = "white" if count > matrix.max() / 2 else "black"
+                axis.text(col, row, str(count), ha="center", va="center", fontsize=8, color=color)
     axis.set_xlabel("predicted sign")
     axis.set_ylabel("true sign")
     figure.tight_layout()
