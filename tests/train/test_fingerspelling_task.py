@@ -126,3 +126,11 @@ def test_full_fit_needs_no_folds(tmp_path):
     task = FingerspellingTask(fs_experiment(root, tmp_path, "data.fold=-1", "data.n_folds=4"))
     train_set, valid_set = task.build_datasets()
     assert len(train_set) == 8 and valid_set is None
+
+
+def test_folds_do_not_depend_on_the_training_seed(fs_root, tmp_path):
+    held_out = []
+    for seed in (1, 2):
+        _, valid = FingerspellingTask(fs_experiment(fs_root, tmp_path, f"seed={seed}")).build_datasets()
+        held_out.append(valid.rows)
+    assert held_out[0] == held_out[1]

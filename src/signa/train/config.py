@@ -41,6 +41,8 @@ class DataConfig:
     ``train`` is a prepared store (``signa data prepare``) or a Kaggle-layout folder (``train.csv`` plus
     parquet files), whose cache is prepared on first use. Without ``valid`` the validation set is fold
     ``fold`` of ``n_folds`` folds grouped by signer; ``fold: -1`` trains on everything (a full fit).
+    The folds depend on ``fold_seed`` only, never on the training ``seed``, so runs of one fold with
+    several seeds hold out the same rows.
     ``batch_size`` is per process and per micro-step: the global batch of one optimiser step is
     ``batch_size × processes × train.grad_accumulation``.
     """
@@ -49,6 +51,7 @@ class DataConfig:
     valid: str | None = None
     fold: int = 0
     n_folds: int = 4
+    fold_seed: int = 42
     batch_size: int = 64
     eval_batch_size: int | None = None
     num_workers: int = 0

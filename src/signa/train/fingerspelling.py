@@ -231,7 +231,7 @@ class FingerspellingTask(Task):
         phrases are nearly unique)."""
         data = self.experiment.data
         signers = [str(r.get("participant_id")) for r in rows]
-        folds = stratified_group_folds(signers, ["phrase"] * len(rows), data.n_folds, self.experiment.seed)
+        folds = stratified_group_folds(signers, ["phrase"] * len(rows), data.n_folds, data.fold_seed)
         return [i for i, r in enumerate(rows) if folds[i] == data.fold and not is_supplemental(r)]
 
     def _fits_decoder(self, phrase: str) -> bool:
