@@ -9,7 +9,8 @@ speed only. Latency: batch 1, medians, encoder alone and encoder + 33-step greed
 and 384 frames, fp32 and bf16 autocast. Decoding: the key/value cache against re-running the
 decoder over the whole prefix at every step (the reference's ``generate``). Training: samples per
 second of a full step (forward of both decoders and the confidence head, the cfg_2 loss, backward,
-clipping, AdamW) at 384 frames, fp32 against bf16 autocast. The batch defaults to 16 rather than
+clipping, AdamW) at 384 frames, fp32 against bf16 autocast. Also the encoder with its depthwise
+convolution run as the reference ran it (``Conv1d``), side by side. The batch defaults to 16 rather than
 cfg_2's 64: a batch of 64 at 384 frames needs ~10 GB of activations and a minute per step on two
 cores, too much for a 3-minute benchmark; samples/s is already flat in the batch from 8 up.
 Compare with ../shared/reference/ANCHORS.md (the reference code on the same kind of machine).
@@ -26,6 +27,7 @@ import torch
 import torch.nn.functional as F
 
 from signa.data.vocab import Vocabulary
+from signa.models import layers
 from signa.models.decoding import SpecialTokens, greedy_decode
 from signa.models.fingerspelling import Config, FingerspellingModel
 
@@ -72,6 +74,24 @@ def latency(model, repeats: int) -> dict:
                 )
             out[f"{frames}_{precision}"] = {"encoder_ms": encoder, "encoder_greedy33_ms": full}
     return out
+
+
+def conv1d_depthwise(x: torch.Tensor, conv: torch.nn.Conv1d) -> torch.Tensor:
+    """The depthwise convolution as the reference ran it: ``Conv1d`` on a (B, D, T) tensor."""
+    return conv(x.transpose(1, 2)).transpose(1, 2)
+
+
+def depthwise_side_by_side(model, repeats: int) -> dict:
+    """Encoder at 384 frames with SIGNA's channels-last depthwise kernel and with ``Conv1d``."""
+    x = torch.randn(1, 384, 130, 3)
+    with torch.no_grad():
+        ours = median_ms(lambda: model.forward_encoder(x), repeats)
+        original, layers.depthwise_conv = layers.depthwise_conv, conv1d_depthwise
+        try:
+            conv1d = median_ms(lambda: model.forward_encoder(x), repeats)
+        finally:
+            layers.depthwise_conv = original
+    return {"channels_last_conv2d_ms": ours, "conv1d_ms": conv1d, "speedup": round(conv1d / ours, 2)}
 
 
 def decoding(model, repeats: int) -> dict:
@@ -127,6 +147,7 @@ def main(argv: list[str] | None = None) -> dict:
         "threads": args.threads,
         "latency_batch1": latency(model, repeats),
         "decoding_384": decoding(model, repeats),
+        "depthwise_384_fp32": depthwise_side_by_side(model, repeats),
         "training": training(2 if args.quick else args.train_batch, 2 if args.quick else 3),
     }
     report(result)
@@ -142,6 +163,12 @@ def report(result: dict) -> None:
     print(
         f"33-step decode at 384 frames: KV cache {dec['kv_cache_ms']} ms, re-running the prefix "
         f"{dec['rerun_prefix_ms']} ms ({dec['speedup']}x)"
+    )
+    conv = result["depthwise_384_fp32"]
+    print(
+        f"encoder at 384 frames, depthwise conv as channels-last conv2d "
+        f"{conv['channels_last_conv2d_ms']} ms, "
+        f"as Conv1d (reference) {conv['conv1d_ms']} ms ({conv['speedup']}x)"
     )
     train = result["training"]
     print(
