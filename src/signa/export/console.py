@@ -10,11 +10,15 @@ import warnings
 
 @contextlib.contextmanager
 def quiet():
-    """Swallow stdout, warnings and log records below ERROR for the duration of a conversion."""
+    """Swallow stdout, stderr (progress bars), warnings and log records below ERROR meanwhile."""
     previous = logging.root.manager.disable
     logging.disable(logging.WARNING)
     try:
-        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        with (
+            contextlib.redirect_stdout(io.StringIO()),
+            contextlib.redirect_stderr(io.StringIO()),
+            warnings.catch_warnings(),
+        ):
             warnings.simplefilter("ignore")
             yield
     finally:

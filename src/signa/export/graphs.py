@@ -221,10 +221,10 @@ class NamedOutputs(nn.Module):
 
     def __init__(self, graph: nn.Module, names: list[str]):
         super().__init__()
-        self.graph = graph
+        self.inner = graph  # not "graph": that name clashes with torch.fx's GraphModule.graph
         self.names = list(names)
 
     def forward(self, landmarks: torch.Tensor, frames: torch.Tensor):
-        outputs = self.graph(landmarks, frames)
+        outputs = self.inner(landmarks, frames)
         outputs = outputs if isinstance(outputs, tuple) else (outputs,)
         return dict(zip(self.names, outputs, strict=True))
