@@ -59,6 +59,52 @@ def rerun_decoder(model, enc, steps: int) -> torch.Tensor:
     return tokens[:, 1:]
 
 
+def median_cpu_ms(fn, repeats: int, warmup: int = 1) -> float:
+    """Median CPU time of this process (all threads): unlike wall time, other processes sharing
+    the cores do not inflate it, so a ratio of two CPU times survives a busy machine."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+    return round(statistics.median(times) * 1000, 1)
+
+
+def encoder_gflop(model, frames: int) -> float:
+    """FLOPs of one encoder forward: matmuls and convolutions counted by PyTorch, plus attention
+    (2·2·T²·D per layer), which the counter misses for the CPU flash kernel."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    counter = FlopCounterMode(display=False)
+    with torch.no_grad(), counter:
+        model.forward_encoder(torch.randn(1, frames, 130, 3))
+    attention = 4 * frames**2 * model.config.dim * model.config.encoder.layers
+    return round((counter.get_total_flops() + attention) / 1e9, 2)
+
+
+def matmul_bound(model, repeats: int) -> dict:
+    """The encoder (384 frames, fp32) against the time its FLOPs need at the measured rate of a
+    model-shaped matmul (3072×208 @ 208×208), both in CPU time."""
+    a, b = torch.randn(3072, 208), torch.randn(208, 208)
+    batch = 20
+    matmul_ms = median_cpu_ms(lambda: [a @ b for _ in range(batch)], repeats, warmup=2)
+    rate = 2 * 3072 * 208 * 208 * batch / (matmul_ms / 1000) / 1e9
+    flops = encoder_gflop(model, 384)
+    x = torch.randn(1, 384, 130, 3)
+    with torch.no_grad():
+        encoder_cpu_ms = median_cpu_ms(lambda: model.forward_encoder(x), repeats)
+    bound = flops / rate * 1000
+    return {
+        "matmul_gflops_per_cpu_s": round(rate, 1),
+        "encoder_gflop": flops,
+        "bound_cpu_ms": round(bound, 1),
+        "encoder_cpu_ms": encoder_cpu_ms,
+        "ratio": round(encoder_cpu_ms / bound, 2),
+    }
+
+
 def latency(model, repeats: int) -> dict:
     out = {}
     for frames in (128, 384):
@@ -146,6 +192,7 @@ def main(argv: list[str] | None = None) -> dict:
         "inputs": "synthetic random landmarks, every frame real; random weights",
         "threads": args.threads,
         "latency_batch1": latency(model, repeats),
+        "matmul_bound_384_fp32": matmul_bound(model, repeats),
         "decoding_384": decoding(model, repeats),
         "depthwise_384_fp32": depthwise_side_by_side(model, repeats),
         "training": training(2 if args.quick else args.train_batch, 2 if args.quick else 3),
@@ -163,6 +210,13 @@ def report(result: dict) -> None:
     print(
         f"33-step decode at 384 frames: KV cache {dec['kv_cache_ms']} ms, re-running the prefix "
         f"{dec['rerun_prefix_ms']} ms ({dec['speedup']}x)"
+    )
+    bound = result["matmul_bound_384_fp32"]
+    print(
+        f"encoder at 384 frames, CPU time: {bound['encoder_cpu_ms']} ms = {bound['ratio']}x the "
+        f"{bound['bound_cpu_ms']} ms its {bound['encoder_gflop']} GFLOP need at the measured matmul rate "
+        f"({bound['matmul_gflops_per_cpu_s']} GFLOP per CPU-second); the reference: 103 ms for 7.45 "
+        "GFLOP at 222 GFLOP/s = 3.1x (ANCHORS.md)"
     )
     conv = result["depthwise_384_fp32"]
     print(
