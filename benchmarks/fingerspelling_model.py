@@ -10,9 +10,10 @@ and 384 frames, fp32 and bf16 autocast. Decoding: the key/value cache against re
 decoder over the whole prefix at every step (the reference's ``generate``). Training: samples per
 second of a full step (forward of both decoders and the confidence head, the cfg_2 loss, backward,
 clipping, AdamW) at 384 frames, fp32 against bf16 autocast. Also the encoder with its depthwise
-convolution run as the reference ran it (``Conv1d``), side by side. The batch defaults to 16 rather than
-cfg_2's 64: a batch of 64 at 384 frames needs ~10 GB of activations and a minute per step on two
-cores, too much for a 3-minute benchmark; samples/s is already flat in the batch from 8 up.
+convolution run as the reference ran it (``Conv1d``), side by side. The batch defaults to 16
+rather than cfg_2's 64: a training step takes ~0.24 GB of memory per sample at 384 frames (measured:
+~15 GB for 64, on a 23 GB machine shared with other jobs) and ~1.5 TFLOP for 64 samples, minutes per
+step on two cores, too long for a 3-minute benchmark (``--train-batch 64`` runs it where it fits).
 Compare with ../shared/reference/ANCHORS.md (the reference code on the same kind of machine).
 """
 
