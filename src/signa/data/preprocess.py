@@ -96,7 +96,9 @@ def preprocess(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Raw frames (..., T, 543, 3) or columns (..., T, 3K) -> model input (..., L, K, 3) and mask.
 
-    A sequence of zero frames becomes one all-missing frame, so every output has a real frame.
+    A sequence of zero frames becomes one all-missing frame, so every output has a real frame
+    (a branch on the shape, not on values: an exported graph is traced with T ≥ 1 and its runtime
+    passes at least one frame).
     """
     points = select_landmarks(x, selection)
     if points.shape[-3] == 0:

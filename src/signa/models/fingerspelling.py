@@ -138,7 +138,10 @@ class FingerspellingModel(nn.Module):
         self.confidence = ConfidenceHead(dim) if config.confidence_head else None
 
     def forward_encoder(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        """x (B, T, K, 3), mask (B, T) -> encoder output (B, T, D), padded frames zeroed."""
+        """x (B, T, K, 3), mask (B, T) -> encoder output (B, T, D), padded frames zeroed.
+
+        T is at most ``config.max_len`` (the RoPE tables' length): resample longer inputs first.
+        """
         return self.encoder(self.stem(x, mask), mask)
 
     def forward_decoder(
