@@ -1,0 +1,226 @@
+"""Exported models: size and latency of PyTorch eager, ONNX Runtime and TFLite, side by side in one run.
+
+Usage:
+    .venv/bin/python benchmarks/export.py [--threads 2] [--repeats 7] [--no-tflite] [--keep DIR]
+    make bench                          # with every other benchmark, results in benchmarks/results/
+
+Weights are RANDOM (seeded) and inputs SYNTHETIC (random landmarks, every frame present): the
+figures measure size and speed only. Fingerspelling: cfg_2 at 384 frames, a full 33-step greedy
+decode, batch 1, preprocessing inside every graph; forms: PyTorch eager (the export wrapper), ONNX
+unrolled (one graph), ONNX stepwise (encoder graph + one-step graph driven by a Python loop), TFLite
+(litert-torch, the 384-frame signature) at fp32/fp16/int8 weights. Printed beside them: the
+encoder's matmul/conv FLOPs over the machine's measured rate for a model-shaped 3072x208x208
+matmul (the time the encoder's arithmetic needs), and the key/value-cached decoder against
+re-running the decoder over the whole prefix at every step. Sizes: cfg_2 fp32 and fp16 ONNX, a
+two-seed fp16 ensemble (the Kaggle cap is 40 MB), TFLite files. Isolated signs: both distilled
+ISLR models, one sequence of 64 frames, against the competition's 100 ms budget.
+Exporting cfg_2 takes minutes (torch.export of 33 unrolled decoder steps); TFLite conversion more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from signa.data.vocab import Vocabulary
+from signa.export import ExportOptions, export_checkpoints
+from signa.infer import Recognizer
+from signa.models.checkpoint import save_model
+from signa.models.decoding import SpecialTokens, greedy_decode
+from signa.models.registry import build_model
+
+VOCAB = Vocabulary.kaggle()
+FRAMES = 384
+THREADS = [2]  # set by main(): every runtime gets the same number of threads
+SIGN_CONFIGS = {
+    "islr6-len25": {"max_len": 25, "dense_dim": 192, "widths": [512, 768, 768, 512]},
+    "islr6-len80": {"max_len": 80, "dense_dim": 192, "widths": [512, 576, 576, 512]},
+}
+
+
+def open_model(path, **options) -> Recognizer:
+    return Recognizer(path, threads=THREADS[0], **options)
+
+
+def median_ms(fn, repeats: int, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return round(statistics.median(times), 2)
+
+
+def megabytes(folder: Path) -> float:
+    return round(sum(p.stat().st_size for p in folder.iterdir() if p.suffix in (".onnx", ".tflite")) / 1e6, 2)
+
+
+def synthetic(frames: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).random((frames, 543, 3), dtype=np.float32)
+
+
+def save_fingerspelling(folder: Path, seed: int) -> Path:
+    torch.manual_seed(seed)
+    meta = {"task": "fingerspelling", "vocab": VOCAB.to_mapping()}
+    return save_model(folder, build_model("fingerspelling", {}).eval(), meta)
+
+
+def matmul_rate_gflops(repeats: int) -> float:
+    """fp32 GFLOP/s of a model-shaped (3072 x 208) @ (208 x 208) matmul on this machine."""
+    a, b = torch.randn(3072, 208), torch.randn(208, 208)
+    ms = median_ms(lambda: a @ b, repeats * 20, warmup=5)
+    return round(2 * 3072 * 208 * 208 / (ms / 1000) / 1e9, 1)
+
+
+def encoder_gflop(model, frames: int) -> float:
+    from torch.utils.flop_counter import FlopCounterMode
+
+    x = torch.randn(1, frames, 130, 3)
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model.forward_encoder(x, None)
+    return counter.get_total_flops() / 1e9
+
+
+def decoder_cache_vs_rerun(model, repeats: int) -> dict:
+    """33 greedy steps over a 384-frame encoding: cached steps against re-running the prefix."""
+    special = SpecialTokens.of(VOCAB)
+    with torch.no_grad():
+        enc = model.forward_encoder(torch.randn(1, FRAMES, 130, 3), None)
+
+        def rerun():
+            tokens = torch.full((1, 1), special.sos)
+            for _ in range(33):
+                logits = model.forward_decoder(tokens, enc)[:, -1]
+                tokens = torch.cat([tokens, logits.argmax(-1, keepdim=True)], 1)
+
+        cached = median_ms(
+            lambda: greedy_decode(model.decoder, enc, None, special, 33, fixed_steps=True), repeats
+        )
+        return {"kv_cache_ms": cached, "rerun_decoder_ms": median_ms(rerun, repeats)}
+
+
+def fingerspelling(work: Path, repeats: int, tflite: bool) -> dict:
+    first, second = save_fingerspelling(work / "seed0", 0), save_fingerspelling(work / "seed1", 1)
+    model = build_model("fingerspelling", {}).eval()
+    exports = {}
+    for name, checkpoints, options in [
+        ("onnx_unrolled", [first], ExportOptions()),
+        ("onnx_stepwise", [first], ExportOptions(variant="stepwise")),
+        ("onnx_fp16", [first], ExportOptions(precision="fp16")),
+        ("onnx_ensemble_fp16", [first, second], ExportOptions(precision="fp16")),
+    ] + (
+        [
+            (f"tflite_{p}", [first], ExportOptions(format="tflite", precision=p, lengths=(FRAMES,)))
+            for p in ("fp32", "fp16", "int8")
+        ]
+        if tflite
+        else []
+    ):
+        start = time.perf_counter()
+        export_checkpoints(checkpoints, work / name, options)
+        exports[name] = {"export_s": round(time.perf_counter() - start, 1), "mb": megabytes(work / name)}
+        print(f"  exported {name}: {exports[name]}", flush=True)
+    landmarks = synthetic(FRAMES)
+    latency = {"pytorch_eager": _latency(open_model(first, gate=None), landmarks, repeats)}
+    for name in exports:
+        if name != "onnx_ensemble_fp16":
+            latency[name] = _latency(open_model(work / name, gate=None), landmarks, repeats)
+    rate = matmul_rate_gflops(repeats)
+    gflop = encoder_gflop(model, FRAMES)
+    result = {
+        "weights": "random (seeded)",
+        "inputs": f"synthetic, {FRAMES} frames, every frame present",
+        "latency_ms": latency,
+        "exports": exports,
+        "matmul_3072x208x208_gflops": rate,
+        "encoder_gflop_384": round(gflop, 2),
+        "encoder_matmul_bound_ms": round(gflop / rate * 1000, 1),
+        "decoder": decoder_cache_vs_rerun(model, repeats),
+    }
+    return result
+
+
+def _latency(recognizer: Recognizer, landmarks: np.ndarray, repeats: int) -> dict:
+    steps = int(np.sum(np.cumsum(recognizer.raw(landmarks).tokens == VOCAB.eos_id) == 0)) + 1
+    return {"ms": median_ms(lambda: recognizer.raw(landmarks), repeats), "decoded_steps": min(steps, 33)}
+
+
+def signs(work: Path, repeats: int) -> dict:
+    out = {}
+    landmarks = synthetic(64)
+    for name, config in SIGN_CONFIGS.items():
+        torch.manual_seed(0)
+        labels = {f"sign{i}": i for i in range(250)}
+        folder = save_model(
+            work / name,
+            build_model("islr6", {**config, "n_classes": 250}).eval(),
+            {"task": "signs", "labels": labels},
+        )
+        export_checkpoints([folder], work / f"{name}_onnx")
+        export_checkpoints([folder], work / f"{name}_onnx_fp16", ExportOptions(precision="fp16"))
+        out[name] = {
+            "pytorch_eager_ms": median_ms(_runner(open_model(folder), landmarks), repeats),
+            "onnx_ms": median_ms(_runner(open_model(work / f"{name}_onnx"), landmarks), repeats),
+            "onnx_mb": megabytes(work / f"{name}_onnx"),
+            "onnx_fp16_mb": megabytes(work / f"{name}_onnx_fp16"),
+            "budget_ms": 100,
+        }
+        print(f"  {name}: {out[name]}", flush=True)
+    return out
+
+
+def _runner(recognizer: Recognizer, landmarks: np.ndarray):
+    return lambda: recognizer.raw(landmarks)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--no-tflite", action="store_true")
+    parser.add_argument("--keep", type=Path, default=None, help="Folder to keep the exported files in.")
+    args = parser.parse_args(argv or [])
+    torch.set_num_threads(args.threads)
+    THREADS[0] = args.threads
+    import importlib.util
+
+    tflite = not args.no_tflite and importlib.util.find_spec("litert_torch") is not None
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        load = [round(x, 1) for x in os.getloadavg()]
+        result = {"threads": args.threads, "load_average_at_start": load, "signs": signs(work, args.repeats)}
+        result["fingerspelling"] = fingerspelling(work, args.repeats, tflite)
+    _print(result)
+    return result
+
+
+def _print(result: dict) -> None:
+    fs = result["fingerspelling"]
+    print(f"fingerspelling cfg_2, {FRAMES} frames, 33-step greedy ({fs['weights']}, {fs['inputs']}):")
+    for name, row in fs["latency_ms"].items():
+        size = fs["exports"].get(name, {}).get("mb", "")
+        print(f"  {name:<16} {row['ms']:>8.1f} ms  ({row['decoded_steps']} steps)  {size and f'{size} MB'}")
+    print(f"  two-seed fp16 ONNX ensemble: {fs['exports']['onnx_ensemble_fp16']['mb']} MB (Kaggle cap 40 MB)")
+    print(
+        f"  encoder: {fs['encoder_gflop_384']} GFLOP at {fs['matmul_3072x208x208_gflops']} GFLOP/s "
+        f"(3072x208x208 matmul) -> {fs['encoder_matmul_bound_ms']} ms matmul bound"
+    )
+    print(f"  decoder, 33 steps: {fs['decoder']}")
+    for name, row in result["signs"].items():
+        print(f"isolated signs {name}: {row}")
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])
