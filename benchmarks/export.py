@@ -112,21 +112,25 @@ def fingerspelling(work: Path, repeats: int, tflite: bool) -> dict:
     first, second = save_fingerspelling(work / "seed0", 0), save_fingerspelling(work / "seed1", 1)
     model = build_model("fingerspelling", {}).eval()
     exports = {}
-    for name, checkpoints, options in [
-        ("onnx_unrolled", [first], ExportOptions()),
-        ("onnx_stepwise", [first], ExportOptions(variant="stepwise")),
-        ("onnx_fp16", [first], ExportOptions(precision="fp16")),
-        ("onnx_ensemble_fp16", [first, second], ExportOptions(precision="fp16")),
-    ] + ([("tflite_fp32", [first], ExportOptions(format="tflite", lengths=(FRAMES,)))] if tflite else []):
-        start = time.perf_counter()
-        export_checkpoints(checkpoints, work / name, options)
-        exports[name] = {"export_s": round(time.perf_counter() - start, 1), "mb": megabytes(work / name)}
+    for name, checkpoints, options in (
+        [
+            ("onnx_unrolled", [first], ExportOptions()),
+            ("onnx_stepwise", [first], ExportOptions(variant="stepwise")),
+        ]
+        + ([("tflite_fp32", [first], ExportOptions(format="tflite", lengths=(FRAMES,)))] if tflite else [])
+        + [
+            ("onnx_ensemble_fp16", [first, second], ExportOptions(precision="fp16")),
+        ]
+    ):
+        exports[name] = export_once(checkpoints, work / name, options)
         print(f"  exported {name}: {exports[name]}", flush=True)
-    for precision in ("fp16", "int8") if tflite else ():
+    derived = [("onnx_fp16", "onnx_unrolled")] + (
+        [("tflite_fp16", "tflite_fp32"), ("tflite_int8", "tflite_fp32")] if tflite else []
+    )
+    for name, source in derived:
         start = time.perf_counter()
-        requantize(work / "tflite_fp32", precision, work / f"tflite_{precision}")
-        exports[f"tflite_{precision}"] = {"export_s": round(time.perf_counter() - start, 1)}
-        exports[f"tflite_{precision}"]["mb"] = megabytes(work / f"tflite_{precision}")
+        with_precision(work / source, name.split("_")[-1], work / name)
+        exports[name] = {"export_s": round(time.perf_counter() - start, 1), "mb": megabytes(work / name)}
     landmarks = synthetic(FRAMES)
     latency = {"pytorch_eager": _latency(open_model(first, gate=None), landmarks, repeats)}
     for name in exports:
@@ -147,18 +151,36 @@ def fingerspelling(work: Path, repeats: int, tflite: bool) -> dict:
     return result
 
 
-def requantize(source: Path, precision: str, target: Path) -> None:
-    """An fp32 TFLite export re-written with fp16 or int8 weights (one conversion serves all three)."""
+def export_once(checkpoints: list[Path], folder: Path, options: ExportOptions) -> dict:
+    """Export, or reuse the export a previous run left in ``--keep`` (made by this same code)."""
+    if (folder / "export.json").is_file():
+        return {"export_s": None, "mb": megabytes(folder), "reused": True}
+    start = time.perf_counter()
+    export_checkpoints(checkpoints, folder, options)
+    return {"export_s": round(time.perf_counter() - start, 1), "mb": megabytes(folder)}
+
+
+def with_precision(source: Path, precision: str, target: Path) -> None:
+    """An fp32 export re-written with fp16 (ONNX, TFLite) or int8 (TFLite) weights: what
+    ``signa export --precision`` does after the conversion, without converting again."""
     import dataclasses
+    import shutil
 
     from signa.export.metadata import read_export_info, write_export_info
+    from signa.export.onnx import compress_fp16
     from signa.export.tflite import quantize
 
     info = read_export_info(source)
     target.mkdir(parents=True, exist_ok=True)
-    name = f"model.{precision}.tflite"
-    quantize(source / info.files["model"], precision, target / name)
-    write_export_info(target, dataclasses.replace(info, precision=precision, files={"model": name}))
+    if info.format == "onnx":
+        files = dict(info.files)
+        for name in files.values():
+            shutil.copyfile(source / name, target / name)
+            compress_fp16(target / name)
+    else:
+        files = {"model": f"model.{precision}.tflite"}
+        quantize(source / info.files["model"], precision, target / files["model"])
+    write_export_info(target, dataclasses.replace(info, precision=precision, files=files))
 
 
 def _latency(recognizer: Recognizer, landmarks: np.ndarray, repeats: int) -> dict:

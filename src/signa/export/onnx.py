@@ -68,6 +68,23 @@ def export_onnx(
             verbose=False,
         )
         program.save(str(tmp), external_data=False)
+    slim(path)
+    return Path(path)
+
+
+def slim(path: str | Path) -> Path:
+    """Drop the exporter's per-node debugging metadata (stack traces, module names).
+
+    They are ~6 MB of the 40 MB cfg_2 file; without them a two-seed fp16 ensemble fits 40 MB.
+    """
+    import onnx
+
+    model = onnx.load(str(path))
+    for node in model.graph.node:
+        del node.metadata_props[:]
+        node.doc_string = ""
+    with atomic_path(path) as tmp:
+        onnx.save(model, str(tmp))
     return Path(path)
 
 
