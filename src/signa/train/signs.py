@@ -63,7 +63,6 @@ from signa.train.task import Progress, Runtime, Task, register_task
 
 LABEL_MAP_FILE = "sign_to_prediction_index_map.json"
 TOP_K = 5
-FOLD_SEED = 42  # StratifiedGroupKFold(4) seed of the reference's folds_4.csv
 
 
 @dataclass(frozen=True)
@@ -330,12 +329,14 @@ class SignsTask(Task):
     def folds(self, store) -> np.ndarray:
         """Fold of every sequence: grouped by signer, stratified by sign.
 
-        The split uses the reference's fixed seed (42), not the experiment's: runs with other seeds
-        must share folds, or their out-of-fold predictions could not be compared or ensembled.
+        The split uses ``data.fold_seed`` (default 42, the seed of the reference's folds_4.csv), not the
+        training seed: runs with other seeds must share folds, or their out-of-fold predictions could
+        not be compared or ensembled.
         """
         signers = [row.get("participant_id", row["sequence_id"]) for row in store.index]
         signs = [row["sign"] for row in store.index]
-        return stratified_group_folds(signers, signs, self.experiment.data.n_folds, FOLD_SEED)
+        data = self.experiment.data
+        return stratified_group_folds(signers, signs, data.n_folds, data.fold_seed)
 
     def eval_dataset(self, path: str | Path) -> Dataset:
         """Every sequence at ``path``, labelled by sign name; a label map beside it must fit the model's."""
