@@ -24,7 +24,9 @@ def build_optimizer(modules: list[nn.Module], config: OptimConfig) -> torch.opti
     groups = [{"params": decay, "weight_decay": config.weight_decay}]
     if no_decay:
         groups.append({"params": no_decay, "weight_decay": 0.0})
-    return torch.optim.AdamW(groups, lr=config.lr, betas=tuple(config.betas), eps=config.eps)
+    # foreach: the multi-tensor update; PyTorch makes it the default on CUDA only, and on CPU the
+    # per-parameter loop costs a noticeable share of a step for a model of ~200 tensors.
+    return torch.optim.AdamW(groups, lr=config.lr, betas=tuple(config.betas), eps=config.eps, foreach=True)
 
 
 def lr_factor(step: int, total_steps: int, warmup_steps: int, schedule: str) -> float:
