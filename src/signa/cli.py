@@ -236,7 +236,7 @@ def soup_command(
 def export_command(
     checkpoint: Path = typer.Argument(..., help="Run folder or checkpoint folder to export."),
     out: Path = typer.Option(..., "--out", help="Folder for the model file(s) and export.json."),
-    format: str = typer.Option("onnx", "--format", help="onnx or tflite (extra signa-sl[tflite])."),
+    format: str = typer.Option("onnx", "--format", help="onnx, or tflite (needs the tflite extra)."),
     fp16: bool = typer.Option(False, "--fp16", help="Store the weights as float16 (half the size)."),
     precision: str | None = typer.Option(None, "--precision", help="fp32, fp16 or int8 (TFLite)."),
     ensemble: list[Path] = typer.Option([], "--ensemble", help="More checkpoints averaged into one graph."),

@@ -11,7 +11,7 @@ import json
 import numpy as np
 import onnx
 import pytest
-from test_ensemble_reference import ensemble_reference, save_second_seed
+from ensemble_reference import ensemble_reference, save_second_seed
 
 from signa.data.vocab import Vocabulary
 from signa.export import ExportOptions, export_checkpoints, read_export_info

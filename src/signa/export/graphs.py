@@ -80,14 +80,14 @@ class FingerspellingEnsemble(nn.Module):
         )
 
     def encode(self, x: torch.Tensor, mask: torch.Tensor | None):
-        """x (1, T, K, 3) -> encoder outputs concatenated (1, T, ΣD) and confidence logit (1,)."""
+        """x (1, T, K, 3) -> encoder outputs concatenated (1, T, ΣD) and confidence logit (1,) or NaN."""
         encs = [m.forward_encoder(x, mask) for m in self.models]
         if self.has_confidence:
             confidence = torch.stack(
                 [m.forward_confidence(e) for m, e in zip(self.models, encs, strict=True)]
             ).mean(0)
-        else:
-            confidence = torch.zeros(1, dtype=x.dtype)
+        else:  # no confidence head: NaN, which the runtime reports as "no confidence"
+            confidence = torch.full((1,), float("nan"), dtype=x.dtype)
         return torch.cat(encs, dim=-1), confidence
 
     def prepare(self, landmarks: torch.Tensor, frames: torch.Tensor | None):

@@ -184,7 +184,8 @@ class Recognizer:
 
         from signa.models.decoding import is_low_confidence
 
-        confidence = None if raw.confidence_logit is None else torch.tensor([raw.confidence_logit])
+        logit = raw.confidence_logit
+        confidence = None if logit is None or np.isnan(logit) else torch.tensor([logit])
         low = bool(is_low_confidence(torch.tensor([frames]), confidence, self.options)[0])
         text = self.description.vocab.decode(raw.tokens)
         if low and self.options.gate is not None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import torch
+from export_models import save_fingerspelling
 
-from conftest import save_fingerspelling
 from signa.data.preprocess import preprocess
 from signa.data.vocab import Vocabulary
 from signa.infer.runtime import RawOutput
