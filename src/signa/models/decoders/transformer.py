@@ -24,6 +24,7 @@ from signa.models.encoders.attention import attention_mask
 from signa.models.layers import FeedForward, sinusoid_table
 
 KV = tuple[torch.Tensor, torch.Tensor]
+EMBED_INIT_STD = 0.02
 
 
 def split_heads(x: torch.Tensor, heads: int) -> torch.Tensor:
@@ -90,6 +91,10 @@ class TransformerDecoder(nn.Module):
     def __init__(self, config, dim: int, vocab_size: int, max_positions: int):
         super().__init__()
         self.embed = nn.Embedding(vocab_size, dim)
+        # HF Speech2Text initialises embeddings N(0, init_std = 0.02). PyTorch's N(0, 1), times √d,
+        # makes token embeddings ~50x larger than the cross-attention output, and a small model then
+        # learns a pure language model and ignores the encoder for hundreds of steps.
+        nn.init.normal_(self.embed.weight, std=EMBED_INIT_STD)
         self.embed_scale = math.sqrt(dim)
         self.register_buffer("positions", sinusoid_table(max_positions, dim), persistent=False)
         self.dropout = nn.Dropout(config.dropout)
