@@ -57,6 +57,8 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
 
 from signa.data.layout import GROUP_SLICES, N_LANDMARKS, landmark_index, mirror_map
 from signa.data.readers import read_csv_table, read_kaggle_long, read_sequences
@@ -142,7 +144,7 @@ class Signer:
 
 
 @dataclass
-class _Source:
+class LetterSource:
     """Raw samples of one letter source: ``hands[label]`` (n, 21, 3) in recording order."""
 
     hands: dict[str, np.ndarray]
@@ -150,7 +152,7 @@ class _Source:
     from_holistic: bool
 
 
-def read_letter_source(path: str | Path) -> _Source:
+def read_letter_source(path: str | Path) -> LetterSource:
     """Read one letter source of any accepted kind (see the module docstring)."""
     path = Path(path)
     if not path.exists():
@@ -166,10 +168,7 @@ def read_letter_source(path: str | Path) -> _Source:
     )
 
 
-def _read_hand_table(path: Path) -> _Source:
-    import pyarrow.csv as pcsv
-    import pyarrow.parquet as pq
-
+def _read_hand_table(path: Path) -> LetterSource:
     coords = [f"{c}_{i}" for c in "xyz" for i in range(HAND)]
     try:
         table = pq.read_table(path) if path.suffix.lower() == ".parquet" else pcsv.read_csv(path)
@@ -183,10 +182,10 @@ def _read_hand_table(path: Path) -> _Source:
     hands = flat.reshape(-1, 3, HAND).transpose(0, 2, 1)  # (N, 21, 3)
     labels = np.asarray(table[label_column].to_pylist(), dtype=str)
     order = table["frame_index"].to_numpy() if "frame_index" in table.column_names else np.arange(len(labels))
-    return _Source(_group_by_label(labels, order, hands), [], from_holistic=False)
+    return LetterSource(_group_by_label(labels, order, hands), [], from_holistic=False)
 
 
-def _read_npy_folder(path: Path) -> _Source:
+def _read_npy_folder(path: Path) -> LetterSource:
     hands = {}
     for folder in sorted(p for p in path.iterdir() if p.is_dir()):
         arrays = [_load_hand_npy(f) for f in sorted(folder.glob("*.npy"))]
@@ -194,7 +193,7 @@ def _read_npy_folder(path: Path) -> _Source:
             hands[folder.name] = np.concatenate(arrays)
     if not hands:
         raise SignaError("folder holds no train.csv and no <LETTER>/*.npy hand files", path)
-    return _Source(hands, [], from_holistic=False)
+    return LetterSource(hands, [], from_holistic=False)
 
 
 def _load_hand_npy(path: Path) -> np.ndarray:
@@ -209,7 +208,7 @@ def _load_hand_npy(path: Path) -> np.ndarray:
     return array.reshape(-1, HAND, 3)
 
 
-def _read_long_folder(path: Path) -> _Source:
+def _read_long_folder(path: Path) -> LetterSource:
     csv_path = path / "train.csv"
     rows = read_csv_table(csv_path, ("path",))
     label_column = next((c for c in ("sign", "letter") if c in rows[0]), None) if rows else None
@@ -228,7 +227,7 @@ def _read_long_folder(path: Path) -> _Source:
     if not hands:
         raise SignaError("no frame with a detected hand", csv_path)
     order = np.arange(len(labels))
-    return _Source(_group_by_label(np.array(labels), order, np.stack(hands)), bodies, from_holistic=True)
+    return LetterSource(_group_by_label(np.array(labels), order, np.stack(hands)), bodies, from_holistic=True)
 
 
 def _signing_hand_on_the_right(frame: np.ndarray) -> np.ndarray | None:
@@ -276,7 +275,11 @@ def build_bank(
     block: str = "all",
     bodies: list[str | Path] | None = None,
 ) -> LetterBank:
-    """Read letter sources, keep ``block`` of each letter's samples and canonicalise the hands."""
+    """Read letter sources, keep ``block`` of each letter's samples and canonicalise the hands.
+
+    Body templates are one frame of each sequence in ``bodies`` when given, else the holistic frames
+    of the letter sources.
+    """
     start, stop = parse_block(block)
     hands: dict[str, list[np.ndarray]] = {}
     body_frames = []
@@ -299,7 +302,7 @@ def build_bank(
     return bank
 
 
-def _canonical_hands(source: _Source) -> dict[str, np.ndarray]:
+def _canonical_hands(source: LetterSource) -> dict[str, np.ndarray]:
     """Wrist at 0, palm size 1, and a right hand as the camera sees it (see the module docstring)."""
     every = np.concatenate(list(source.hands.values()))
     palm = float(np.nanmedian(np.linalg.norm(every[:, MIDDLE_MCP, :2] - every[:, WRIST, :2], axis=-1)))
@@ -620,9 +623,9 @@ def _write_metadata(out: Path, rows: list[tuple], vocab: Vocabulary, summary: di
 def make_phrases(count: int, seed: int, exclude: set[str] = frozenset(), max_length: int = 28) -> list[str]:
     """``count`` distinct address- and URL-like phrases (lower case and spaces) from the shipped word list.
 
-    Like the Kaggle training phrases (street addresses, names, site names) without digits or
-    punctuation. Phrases in ``exclude`` are never returned, so an evaluation list can be made
-    disjoint from a training list.
+    Like the Kaggle training phrases (street addresses, names, site names, random user-name-like
+    strings) without digits or punctuation. Phrases in ``exclude`` are never returned, so an
+    evaluation list can be made disjoint from a training list.
     """
     words = _word_list()
     rng = np.random.default_rng([seed, 2])
@@ -632,6 +635,8 @@ def make_phrases(count: int, seed: int, exclude: set[str] = frozenset(), max_len
         lambda: f"{rng.choice(words['word'])}{rng.choice(words['word'])}",
         lambda: f"{rng.choice(words['surname'])} {rng.choice(words['word'])} {rng.choice(words['street'])}",
         lambda: f"{rng.choice(words['word'])} {rng.choice(words['site'])}",
+        lambda: _slug(rng),
+        lambda: f"{_slug(rng)} {rng.choice(words['street'])}",
     )
     phrases: list[str] = []
     seen = set(exclude)
@@ -641,6 +646,11 @@ def make_phrases(count: int, seed: int, exclude: set[str] = frozenset(), max_len
             seen.add(phrase)
             phrases.append(phrase)
     return phrases
+
+
+def _slug(rng: np.random.Generator) -> str:
+    """A random user-name or site-name-like string of 3-9 letters, which no word list predicts."""
+    return "".join(rng.choice(list("abcdefghijklmnopqrstuvwxyz"), int(rng.integers(3, 10))))
 
 
 def _word_list() -> dict[str, list[str]]:
