@@ -7,12 +7,12 @@ trains a small model (``signa train``), scores it (``signa evaluate``), and comp
 constant-string baseline. Everything is deterministic given ``--seed``.
 
 Usage:
-    # the full run reported in the README (~15 min on 2 CPU cores)
+    # the full run reported in the README (~14 min on 2 CPU cores)
     .venv/bin/python scripts/composed_experiment.py --out runs/composed
 
     # the CI size (tests/train/test_composed_experiment.py)
     .venv/bin/python scripts/composed_experiment.py --out /tmp/composed-ci --train-phrases 1000 \\
-        --eval-phrases 150 --max-length 12 --threads 1 --set train.epochs=10 --set model.max_len=64 \\
+        --eval-phrases 150 --max-length 12 --set train.epochs=10 --set model.max_len=64 \\
         --set model.max_phrase=16
 
 Letters: the asl-ai table (one signer, ~400 consecutive webcam frames per letter). Train frames are
@@ -61,7 +61,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--signers", type=int, default=12, help="synthetic signers per set")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--set", dest="overrides", action="append", default=[], help="signa train --set")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (OMP_NUM_THREADS)")
+    # one thread: torch's intra-op threads spin-wait badly whenever the 2 cores are shared
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (OMP_NUM_THREADS)")
     return parser.parse_args(argv)
 
 
