@@ -168,7 +168,7 @@ def evaluate_command(
         return
     typer.echo(f"{result.metric}: {result.score:.4f} over {len(result.records)} sequences")
     for key, value in result.metrics.items():
-        if key != result.metric:
+        if key not in (result.metric, "sequences"):
             typer.echo(f"  {key}: {value:.4f}")
     if result.worst:
         typer.echo("worst samples:")
