@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from timing import median_ms
 
 from signa.data.vocab import Vocabulary
 from signa.export import ExportOptions, export_checkpoints
@@ -47,17 +47,6 @@ SIGN_CONFIGS = {
 
 def open_model(path, **options) -> Recognizer:
     return Recognizer(path, threads=THREADS[0], **options)
-
-
-def median_ms(fn, repeats: int, warmup: int = 1) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return round(statistics.median(times), 2)
 
 
 def megabytes(folder: Path) -> float:

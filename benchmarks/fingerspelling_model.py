@@ -26,6 +26,7 @@ import time
 
 import torch
 import torch.nn.functional as F
+from timing import median_ms
 
 from signa.data.vocab import Vocabulary
 from signa.models import layers
@@ -34,17 +35,6 @@ from signa.models.fingerspelling import Config, FingerspellingModel
 
 VOCAB = Vocabulary.kaggle()
 SPECIAL = SpecialTokens.of(VOCAB)
-
-
-def median_ms(fn, repeats: int, warmup: int = 1) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return round(statistics.median(times) * 1000, 1)
 
 
 def autocast(precision: str):

@@ -48,13 +48,13 @@ def load(name: str):
 
 
 def main(patterns: list[str]) -> None:
-    sys.path.insert(0, str(HERE.parent / "src"))
+    sys.path[:0] = [str(HERE.parent / "src"), str(HERE)]  # signa, and the shared timing helper
     from signa.files import write_json_atomic
 
     info = machine()
     print(f"machine: {info}")
     names = [n for n in ORDER if (HERE / f"{n}.py").is_file()]
-    names += sorted(p.stem for p in HERE.glob("*.py") if p.stem not in (*ORDER, "run"))
+    names += sorted(p.stem for p in HERE.glob("*.py") if p.stem not in (*ORDER, "run", "timing"))
     for name in names:
         if patterns and not any(p in name for p in patterns):
             continue

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import statistics
-import time
 
 import torch
+from timing import median_ms
 
 BUDGET_MS = 100.0
 DISTILLED = {
@@ -40,17 +39,6 @@ def _autocast(precision: str):
     return contextlib.nullcontext()
 
 
-def median_ms(fn, repeats: int, warmup: int = 3) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
 def latency(config: dict, frames: int, precision: str, repeats: int) -> float:
     from signa.data.preprocess_signs import SignPreprocessor
     from signa.models.registry import build_model
@@ -65,7 +53,7 @@ def latency(config: dict, frames: int, precision: str, repeats: int) -> float:
         with _autocast(precision):
             return torch.softmax(model(points[None], mask[None]).float(), -1)
 
-    return median_ms(run, repeats)
+    return median_ms(run, repeats, warmup=3)
 
 
 def training_samples_per_second(

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+import torch
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("SIGNA_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -24,3 +25,13 @@ def shared_data() -> Path:
             pytest.fail(f"{reason}; CI must run with ../shared beside the checkout")
         pytest.skip(reason)
     return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def one_intra_op_thread():
+    """One torch thread per test: the tests' tensors are small, and on CI's 2 shared cores a second
+    intra-op thread slows them (measured 10x and more when the other core is busy)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

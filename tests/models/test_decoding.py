@@ -20,15 +20,6 @@ from signa.models.fingerspelling import Config, FingerspellingModel
 VOCAB = Vocabulary.kaggle()
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small tensors: one intra-op thread is faster and immune to a busy second core."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def model() -> FingerspellingModel:
     torch.manual_seed(0)

@@ -16,15 +16,6 @@ from signa.models.summary import count_parameters
 CONFIGS = Path(__file__).resolve().parents[2] / "configs" / "fingerspelling"
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small tensors: one intra-op thread is faster and immune to a busy second core."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def model_from_yaml(name: str, **changes) -> FingerspellingModel:
     section = dict(read_mapping(CONFIGS / name)["model"])
     arch = section.pop("arch")

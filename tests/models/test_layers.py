@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 import torch
 from torch import nn
 
 from signa.models.encoders.attention import RotarySelfAttention, RotaryTables, relative_shift
 from signa.models.layers import ConvModule, MaskedBatchNorm
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small tensors: one intra-op thread is faster and immune to a busy second core."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def test_masked_batchnorm_matches_batchnorm_over_real_frames_only():
