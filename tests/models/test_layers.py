@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from signa.models.encoders.attention import RotarySelfAttention, RotaryTables, relative_shift
-from signa.models.layers import ConvModule, MaskedBatchNorm
+from signa.models.layers import ConvModule, MaskedBatchNorm, depthwise_conv
 
 
 def test_masked_batchnorm_matches_batchnorm_over_real_frames_only():
@@ -63,3 +63,15 @@ def test_rope_scores_depend_on_the_offset_only():
     torch.testing.assert_close(score(3, 1), score(12, 10))
     torch.testing.assert_close(score(0, 0), (q * k).sum())
     assert attention.qkv.bias is None and attention.out.bias is None
+
+
+def test_depthwise_conv_under_bf16_autocast_runs_in_fp32_on_cpu():
+    torch.manual_seed(0)
+    conv = nn.Conv1d(16, 16, 7, padding=3, groups=16, bias=False)
+    x = torch.randn(2, 20, 16)
+    reference = conv(x.transpose(1, 2)).transpose(1, 2)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        y = depthwise_conv(x.to(torch.bfloat16), conv)
+    assert y.dtype == torch.bfloat16
+    torch.testing.assert_close(y.float(), reference, atol=0.05, rtol=0.02)
+    torch.testing.assert_close(depthwise_conv(x, conv), reference, atol=1e-5, rtol=1e-5)

@@ -148,6 +148,11 @@ def depthwise_conv(x: torch.Tensor, conv: nn.Conv1d) -> torch.Tensor:
     already channels-last: oneDNN's channels-last depthwise kernel is ~40× faster on CPU than
     ``Conv1d`` on a (B, D, T) tensor, and no transpose is copied either way. Same weights.
     """
+    if x.device.type == "cpu" and (x.dtype == torch.bfloat16 or torch.is_autocast_enabled("cpu")):
+        # oneDNN (torch 2.13) JIT-compiles its bf16 depthwise kernel anew on every call when it runs on
+        # more than one thread: seconds per call, measured. The convolution costs ~0.1 ms in fp32.
+        with torch.autocast("cpu", enabled=False):
+            return depthwise_conv(x.float(), conv).to(x.dtype)
     weight = conv.weight.unsqueeze(2).to(x.dtype)  # (D, 1, 1, K)
     padding = (0, conv.padding[0])
     y = F.conv2d(x.transpose(1, 2).unsqueeze(2), weight, None, 1, padding, 1, conv.groups)  # (B, D, 1, T)
