@@ -48,6 +48,7 @@ from torch.utils.data import Dataset
 
 from signa.config import from_dict
 from signa.errors import SignaError
+from signa.registry import Registry
 from signa.train.config import ExperimentConfig
 
 
@@ -205,30 +206,6 @@ def move_to(batch: Any, device: torch.device) -> Any:
     return batch
 
 
-_TASKS: dict[str, type[Task]] = {}
-_BUILTIN_TASK_MODULES = ("signa.train.fingerspelling", "signa.train.signs")
-
-
-def register_task(name: str):
-    """Class decorator: make a Task available as ``task: name`` in experiment configs."""
-
-    def decorator(cls):
-        cls.name = name
-        _TASKS[name] = cls
-        return cls
-
-    return decorator
-
-
-def task_class(name: str, source: str | Path | None = None) -> type[Task]:
-    import importlib
-
-    for module in _BUILTIN_TASK_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as err:
-            if err.name != module:
-                raise
-    if name not in _TASKS:
-        raise SignaError(f"unknown task {name!r} (known: {', '.join(sorted(_TASKS))})", source)
-    return _TASKS[name]
+TASKS = Registry("task", ("signa.train.fingerspelling", "signa.train.signs"), "name")
+register_task = TASKS.register  # class decorator: a Task becomes ``task: name`` in experiment configs
+task_class = TASKS.get

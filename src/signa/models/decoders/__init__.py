@@ -8,25 +8,8 @@ interface used by :mod:`signa.models.decoding`: ``cross_kv(enc)`` and
 
 from __future__ import annotations
 
-import importlib
+from signa.registry import Registry
 
-from torch import nn
-
-DECODERS: dict[str, type[nn.Module]] = {}
-BUILTIN = ("signa.models.decoders.transformer",)
-
-
-def register_decoder(name: str):
-    def decorator(cls):
-        DECODERS[name] = cls
-        return cls
-
-    return decorator
-
-
-def decoder_class(name: str) -> type[nn.Module]:
-    for module in BUILTIN:
-        importlib.import_module(module)
-    if name not in DECODERS:
-        raise ValueError(f"unknown decoder {name!r} (known: {', '.join(sorted(DECODERS))})")
-    return DECODERS[name]
+DECODERS = Registry("decoder", ("signa.models.decoders.transformer",))
+register_decoder = DECODERS.register
+decoder_class = DECODERS.get

@@ -8,45 +8,12 @@ selection)``.
 
 from __future__ import annotations
 
-import importlib
+from signa.registry import Registry
 
-from torch import nn
-
-ENCODERS: dict[str, type[nn.Module]] = {}
-STEMS: dict[str, type[nn.Module]] = {}
 BUILTIN = ("signa.models.encoders.squeezeformer", "signa.models.encoders.landmark_stem")
-
-
-def register_encoder(name: str):
-    def decorator(cls):
-        ENCODERS[name] = cls
-        return cls
-
-    return decorator
-
-
-def register_stem(name: str):
-    def decorator(cls):
-        STEMS[name] = cls
-        return cls
-
-    return decorator
-
-
-def encoder_class(name: str) -> type[nn.Module]:
-    _import_builtin()
-    if name not in ENCODERS:
-        raise ValueError(f"unknown encoder {name!r} (known: {', '.join(sorted(ENCODERS))})")
-    return ENCODERS[name]
-
-
-def stem_class(name: str) -> type[nn.Module]:
-    _import_builtin()
-    if name not in STEMS:
-        raise ValueError(f"unknown stem {name!r} (known: {', '.join(sorted(STEMS))})")
-    return STEMS[name]
-
-
-def _import_builtin() -> None:
-    for module in BUILTIN:
-        importlib.import_module(module)
+ENCODERS = Registry("encoder", BUILTIN)
+STEMS = Registry("stem", BUILTIN)
+register_encoder = ENCODERS.register
+register_stem = STEMS.register
+encoder_class = ENCODERS.get
+stem_class = STEMS.get
