@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import statistics
 import time
 
 import torch
@@ -49,19 +48,6 @@ def rerun_decoder(model, enc, steps: int) -> torch.Tensor:
     return tokens[:, 1:]
 
 
-def median_cpu_ms(fn, repeats: int, warmup: int = 1) -> float:
-    """Median CPU time of this process (all threads): unlike wall time, other processes sharing
-    the cores do not inflate it, so a ratio of two CPU times survives a busy machine."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-    return round(statistics.median(times) * 1000, 1)
-
-
 def encoder_gflop(model, frames: int) -> float:
     """FLOPs of one encoder forward: matmuls and convolutions counted by PyTorch, plus attention
     (2·2·T²·D per layer), which the counter misses for the CPU flash kernel."""
@@ -79,12 +65,12 @@ def matmul_bound(model, repeats: int) -> dict:
     model-shaped matmul (3072×208 @ 208×208), both in CPU time."""
     a, b = torch.randn(3072, 208), torch.randn(208, 208)
     batch = 20
-    matmul_ms = median_cpu_ms(lambda: [a @ b for _ in range(batch)], repeats, warmup=2)
+    matmul_ms = median_ms(lambda: [a @ b for _ in range(batch)], repeats, 2, time.process_time)
     rate = 2 * 3072 * 208 * 208 * batch / (matmul_ms / 1000) / 1e9
     flops = encoder_gflop(model, 384)
     x = torch.randn(1, 384, 130, 3)
     with torch.no_grad():
-        encoder_cpu_ms = median_cpu_ms(lambda: model.forward_encoder(x), repeats)
+        encoder_cpu_ms = median_ms(lambda: model.forward_encoder(x), repeats, clock=time.process_time)
     bound = flops / rate * 1000
     return {
         "matmul_gflops_per_cpu_s": round(rate, 1),
