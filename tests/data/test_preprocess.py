@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from signa.data.layout import FINGERSPELLING_130
-from signa.data.preprocess import interpolate_or_pad, normalise, preprocess, select_landmarks
+from signa.data.preprocess import finite, interpolate_or_pad, normalise, preprocess, select_landmarks
 
 
 def raw(frames: int, seed: int = 0) -> torch.Tensor:
@@ -23,6 +23,11 @@ def test_raw_frames_and_kaggle_columns_select_the_same_points():
     assert torch.equal(points[:, 40], x[:, FINGERSPELLING_130.plain_positions[40]])
     with pytest.raises(ValueError, match="expected"):
         select_landmarks(torch.zeros(6, 100))
+
+
+def test_finite_is_isfinite_without_the_ops_converters_lack():
+    x = torch.tensor([0.0, -2.5, 3.4e38, -3.4e38, float("nan"), float("inf"), -float("inf")])
+    assert torch.equal(finite(x), torch.isfinite(x))
 
 
 def test_normalise_uses_present_values_only_and_zeroes_the_missing():

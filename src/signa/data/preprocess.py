@@ -41,6 +41,15 @@ def select_landmarks(x: torch.Tensor, selection: Selection = FINGERSPELLING_130)
     )
 
 
+def finite(x: torch.Tensor) -> torch.Tensor:
+    """``torch.isfinite`` as ``x - x == 0`` (false for NaN and ±inf).
+
+    ``isfinite`` exports to ONNX as ``IsInf``/``IsNaN``, which ``onnx2tf`` cannot convert on a
+    dynamic frames axis; a subtraction and a comparison convert everywhere.
+    """
+    return (x - x) == 0
+
+
 def normalise(x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
     """Per-sequence, per-axis standardisation over all present values; missing values -> 0.
 
@@ -49,7 +58,7 @@ def normalise(x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor
     each axis across frames and points (SOLUTIONS.md §2.3 step 2). Infinite values count as
     missing. An axis with no spread (a single present point) normalises to 0.
     """
-    present = torch.isfinite(x)
+    present = finite(x)
     if mask is not None:
         present = present & mask[..., None, None]
     weight = present.to(x.dtype)
@@ -58,7 +67,7 @@ def normalise(x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor
     mean = values.sum((-3, -2), keepdim=True) / count
     var = ((values - mean).square() * weight).sum((-3, -2), keepdim=True) / count
     scaled = (values - mean) * torch.rsqrt(var)
-    scaled = torch.where(torch.isfinite(scaled), scaled, torch.zeros((), dtype=x.dtype, device=x.device))
+    scaled = torch.where(finite(scaled), scaled, torch.zeros((), dtype=x.dtype, device=x.device))
     return scaled * weight
 
 

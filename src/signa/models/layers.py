@@ -14,6 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from signa.data.preprocess import finite
+
 
 def zero_pads(x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
     """``x`` (B, T, ...) with the padded frames set to 0."""
@@ -24,7 +26,7 @@ def zero_pads(x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
 
 def finite_or_zero(x: torch.Tensor) -> torch.Tensor:
     """NaN and ±inf replaced by 0 (``where`` instead of ``nan_to_num``, which converters lack)."""
-    return torch.where(torch.isfinite(x), x, torch.zeros((), dtype=x.dtype, device=x.device))
+    return torch.where(finite(x), x, torch.zeros((), dtype=x.dtype, device=x.device))
 
 
 class MaskedBatchNorm(nn.Module):
