@@ -28,6 +28,7 @@ from torch import nn
 from signa.data.layout import get_selection
 from signa.data.preprocess import interpolate_or_pad, normalise, select_landmarks
 from signa.data.preprocess_signs import SignPreprocessor
+from signa.export.fuse import fuse_for_inference
 from signa.models.decoding import SpecialTokens, greedy_decode
 
 KV = tuple[torch.Tensor, torch.Tensor]
@@ -60,10 +61,14 @@ class EnsembleDecoder(nn.Module):
 
 
 class FingerspellingEnsemble(nn.Module):
-    """The inference parts of one or more fingerspelling models: stem, encoder, confidence, decoder."""
+    """The inference parts of one or more fingerspelling models: stem, encoder, confidence, decoder.
+
+    Each model enters in its inference form (:func:`signa.export.fuse.fuse_for_inference`, a copy).
+    """
 
     def __init__(self, models: list[nn.Module]):
         super().__init__()
+        models = [fuse_for_inference(model) for model in models]
         first = models[0].config
         for model in models[1:]:
             if (model.config.selection, model.config.vocab_size) != (first.selection, first.vocab_size):

@@ -157,7 +157,8 @@ def depthwise_conv(x: torch.Tensor, conv: nn.Conv1d) -> torch.Tensor:
             return depthwise_conv(x.float(), conv).to(x.dtype)
     weight = conv.weight.unsqueeze(2).to(x.dtype)  # (D, 1, 1, K)
     padding = (0, conv.padding[0])
-    y = F.conv2d(x.transpose(1, 2).unsqueeze(2), weight, None, 1, padding, 1, conv.groups)  # (B, D, 1, T)
+    bias = None if conv.bias is None else conv.bias.to(x.dtype)  # a bias once a BatchNorm is folded in
+    y = F.conv2d(x.transpose(1, 2).unsqueeze(2), weight, bias, 1, padding, 1, conv.groups)  # (B, D, 1, T)
     return y.squeeze(2).transpose(1, 2)
 
 
