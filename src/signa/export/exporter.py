@@ -26,11 +26,12 @@ from signa.errors import SignaError
 from signa.export import graphs, metadata
 from signa.export.metadata import ExportInfo, InputContract
 from signa.models.checkpoint import WEIGHTS_FILE, checkpoint_folder, load_model
-from signa.models.decoding import SpecialTokens
+from signa.models.decoding import DecodingOptions, SpecialTokens
 
 PRECISIONS = ("fp32", "fp16", "int8")
 VARIANTS = ("unrolled", "stepwise")
 EXAMPLE_FRAMES = 48
+KAGGLE_GATE = DecodingOptions(gate="kaggle")  # the gate a --kaggle graph applies inside itself
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def export_checkpoints(
         signa_version=_version(),
         vocab=None if loaded.vocab is None else loaded.vocab.to_mapping(),
         labels=None if loaded.labels is None else loaded.labels.to_mapping(),
-        decoding=None if loaded.vocab is None else _decoding(loaded),
+        decoding=None if loaded.vocab is None else _decoding(loaded, options),
         models=[_describe(c, f) for c, f in zip(loaded.configs, loaded.folders, strict=True)],
     )
     return metadata.write_export_info(out, info)
@@ -176,7 +177,10 @@ def _export_fingerspelling(loaded: LoadedModels, out: Path, options: ExportOptio
         return {"model": "model.tflite"}, contract, _fs_outputs(steps, size), "unrolled"
     example = torch.zeros(EXAMPLE_FRAMES, N_LANDMARKS, 3)
     if options.kaggle:
-        graph = graphs.FingerspellingGraph(ensemble, special, kaggle=True)
+        gate = graphs.KaggleGate(
+            loaded.vocab.encode(KAGGLE_GATE.dummy_text), special, steps, size, KAGGLE_GATE
+        )
+        graph = graphs.FingerspellingGraph(ensemble, special, kaggle=gate)
         columns = wide_columns(ensemble.selection.plain_positions)
         from signa.export.onnx import export_onnx
 
@@ -307,10 +311,19 @@ def _selection_name(loaded: LoadedModels) -> str:
     return SIGNS_100.name
 
 
-def _decoding(loaded: LoadedModels) -> dict[str, int]:
+def _decoding(loaded: LoadedModels, options: ExportOptions) -> dict:
     vocab = loaded.vocab
     steps = loaded.models[0].config.max_phrase
-    return {"steps": steps, "sos_id": vocab.sos_id, "eos_id": vocab.eos_id, "pad_id": vocab.pad_id}
+    decoding = {"steps": steps, "sos_id": vocab.sos_id, "eos_id": vocab.eos_id, "pad_id": vocab.pad_id}
+    if options.kaggle:  # applied inside the graph
+        gate = KAGGLE_GATE
+        decoding.update(
+            gate="kaggle",
+            min_frames=gate.min_frames,
+            min_confidence=gate.min_confidence,
+            dummy_text=gate.dummy_text,
+        )
+    return decoding
 
 
 def _describe(config: dict, folder: Path) -> dict:

@@ -22,6 +22,8 @@ first ``frames`` are real; the rest is padding that masks keep out of every stat
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -108,11 +110,15 @@ class FingerspellingEnsemble(nn.Module):
 class FingerspellingGraph(nn.Module):
     """Raw sequence -> greedy decode unrolled to ``max_steps`` steps, in one graph.
 
-    ``kaggle=True`` gives the competition's output instead: ``outputs`` (S, V) with the rows after
-    the first EOS replaced by a one-hot on PAD (the grader maps ids >= the character count to "").
+    ``kaggle`` (a :class:`KaggleGate`) gives the competition's output instead: ``outputs`` (S, V)
+    with the rows after the first EOS replaced by a one-hot on PAD (the grader maps ids >= the
+    character count to ""), and the whole answer replaced by the dummy string's one-hots when the
+    gate finds the input too short or the model unsure (SOLUTIONS.md §2.10), inside the graph.
     """
 
-    def __init__(self, ensemble: FingerspellingEnsemble, special: SpecialTokens, kaggle: bool = False):
+    def __init__(
+        self, ensemble: FingerspellingEnsemble, special: SpecialTokens, kaggle: KaggleGate | None = None
+    ):
         super().__init__()
         self.ensemble = ensemble
         self.special = special
@@ -125,8 +131,8 @@ class FingerspellingGraph(nn.Module):
             self.ensemble.decoder, enc, mask, self.special, self.ensemble.max_steps, fixed_steps=True
         )
         logits, tokens = logits[0], tokens[0]  # (S, V), (S,)
-        if self.kaggle:
-            return self._kaggle_rows(logits, tokens)
+        if self.kaggle is not None:
+            return self.kaggle(self._kaggle_rows(logits, tokens), landmarks, confidence)
         return logits, tokens, confidence
 
     def _kaggle_rows(self, logits: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
@@ -134,6 +140,27 @@ class FingerspellingGraph(nn.Module):
         pad_row = (torch.arange(logits.shape[-1]) == self.special.pad).to(logits.dtype)  # (V,)
         after_eos = (tokens == self.special.pad)[:, None]  # greedy_decode pads every step after EOS
         return torch.where(after_eos, pad_row, logits)
+
+
+class KaggleGate(nn.Module):
+    """The 1st place's answer to unreadable input, in the graph: the dummy string's one-hot rows.
+
+    Applies when the raw sequence has fewer than ``min_frames`` frames or sigmoid(confidence) <
+    ``min_confidence`` (no confidence head: the frame rule alone; its NaN confidence never gates).
+    """
+
+    def __init__(self, dummy_ids: list[int], special: SpecialTokens, steps: int, vocab_size: int, options):
+        super().__init__()
+        ids = (list(dummy_ids) + [special.eos] + [special.pad] * steps)[:steps]
+        rows = (torch.tensor(ids)[:, None] == torch.arange(vocab_size)).float()  # (S, V) one-hots
+        self.register_buffer("dummy_rows", rows, persistent=False)
+        self.min_frames = options.min_frames
+        self.min_logit = math.log(options.min_confidence / (1 - options.min_confidence))
+
+    def forward(self, rows: torch.Tensor, landmarks: torch.Tensor, confidence: torch.Tensor) -> torch.Tensor:
+        frames = torch.ones_like(landmarks[:, :1]).sum()  # the raw frame count, as a tensor
+        low = (frames < self.min_frames) | (confidence[0] < self.min_logit)  # NaN < x is false
+        return torch.where(low, self.dummy_rows.to(rows.dtype), rows)
 
 
 class FingerspellingEncoderGraph(nn.Module):

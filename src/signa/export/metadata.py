@@ -67,7 +67,7 @@ class ExportInfo:
     signa_version: str
     vocab: dict[str, int] | None = None
     labels: dict[str, int] | None = None
-    decoding: dict[str, int] | None = None
+    decoding: dict | None = None  # steps, special ids; a Kaggle export adds its in-graph gate
     models: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
