@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-all bench lint install clean
+.PHONY: demo test test-all bench lint install clean onnx2tf-env
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -29,6 +29,18 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
+
+# The TFLite converter environment of `signa export --format tflite --route onnx2tf` (and --kaggle):
+# TensorFlow pins numpy/protobuf versions SIGNA's .venv cannot share, so it lives apart and
+# signa.export.onnx2tf runs it as a subprocess (or point SIGNA_ONNX2TF_PYTHON at another python).
+ONNX2TF_VENV := .venv-onnx2tf
+
+onnx2tf-env: $(ONNX2TF_VENV)/.installed
+
+$(ONNX2TF_VENV)/.installed:
+	test -d $(ONNX2TF_VENV) || $(PY) -m venv $(ONNX2TF_VENV)
+	$(ONNX2TF_VENV)/bin/pip install -q tensorflow-cpu==2.19.1 onnx==1.19.1 numpy==1.26.4
+	touch $@
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

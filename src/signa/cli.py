@@ -243,6 +243,12 @@ def export_command(
     kaggle: bool = typer.Option(False, "--kaggle", help="Kaggle contract: input (frames, 390), outputs."),
     variant: str = typer.Option("unrolled", "--variant", help="Fingerspelling ONNX: unrolled or stepwise."),
     lengths: str = typer.Option("128,256,384", "--lengths", help="TFLite signature frame counts."),
+    route: str | None = typer.Option(
+        None,
+        "--route",
+        help="TFLite: litert (fixed lengths, the default) or onnx2tf (variable length, needs `make "
+        "onnx2tf-env`; the default with --kaggle).",
+    ),
 ) -> None:
     """Export a model (or an ensemble) with its preprocessing inside the graph, plus export.json."""
     from signa.export import ExportOptions, export_checkpoints
@@ -251,7 +257,10 @@ def export_command(
         frame_counts = tuple(int(n) for n in lengths.split(","))
     except ValueError:
         raise SignaError(f"--lengths must be comma-separated frame counts, got {lengths!r}") from None
-    options = ExportOptions(format, precision or ("fp16" if fp16 else "fp32"), variant, kaggle, frame_counts)
+    route = route or ("onnx2tf" if kaggle and format == "tflite" else "litert")
+    options = ExportOptions(
+        format, precision or ("fp16" if fp16 else "fp32"), variant, kaggle, frame_counts, route
+    )
     info = export_checkpoints([checkpoint, *ensemble], out, options)
     typer.echo(f"{info.parent}: {format} {options.precision}, described in {info.name}")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
@@ -38,13 +38,16 @@ KAGGLE_GATE = DecodingOptions(gate="kaggle")  # the gate a --kaggle graph applie
 class ExportOptions:
     """``precision``: fp32, fp16 (ONNX, TFLite) or int8 weights (TFLite). ``kaggle``: the Kaggle
     fingerspelling contract (input ``inputs`` (frames, 390), output ``outputs`` (steps, V)).
-    ``lengths``: the TFLite signatures' frame counts."""
+    ``lengths``: the TFLite signatures' frame counts. ``route`` (TFLite): ``litert`` (litert-torch,
+    fixed-length signatures) or ``onnx2tf`` (the ONNX graph converted in a separate TensorFlow
+    environment: one variable-length ``serving_default`` signature; the Kaggle contract needs it)."""
 
     format: str = "onnx"
     precision: str = "fp32"
     variant: str = "unrolled"
     kaggle: bool = False
     lengths: tuple[int, ...] = (128, 256, 384)
+    route: str = "litert"
 
 
 @dataclass
@@ -136,6 +139,7 @@ def export_checkpoints(
         labels=None if loaded.labels is None else loaded.labels.to_mapping(),
         decoding=None if loaded.vocab is None else _decoding(loaded, options),
         models=[_describe(c, f) for c, f in zip(loaded.configs, loaded.folders, strict=True)],
+        route=options.route if options.format == "tflite" else None,
     )
     return metadata.write_export_info(out, info)
 
@@ -150,24 +154,44 @@ def _check_options(options: ExportOptions) -> None:
     if options.format == "onnx" and options.precision == "int8":
         raise SignaError("int8 weights are a TFLite option; ONNX exports fp32 or fp16")
     if options.format == "tflite":
+        if options.route not in metadata.ROUTES:
+            raise SignaError(f"unknown TFLite route {options.route!r} (known: {', '.join(metadata.ROUTES)})")
+        if options.variant != "unrolled":
+            raise SignaError("TFLite files hold the unrolled graph only")
+        if options.route == "onnx2tf":
+            _check_onnx2tf(options)
+            return
         from signa.export.tflite import require_tflite
 
         require_tflite("litert_torch")
         if options.kaggle:
             raise SignaError(
                 "the Kaggle contract needs a variable-length TFLite file; litert-torch writes fixed "
-                "lengths only (export ONNX with --kaggle and convert it with onnx2tf)"
+                "lengths only: use --route onnx2tf"
             )
-        if options.variant != "unrolled":
-            raise SignaError("TFLite files hold the unrolled graph only")
         if not options.lengths or min(options.lengths) < 1:
             raise SignaError("TFLite lengths must be positive frame counts")
+
+
+def _check_onnx2tf(options: ExportOptions) -> None:
+    """The onnx2tf route needs the ONNX exporter here and the TensorFlow interpreter beside it."""
+    import importlib.util
+
+    from signa.export.onnx2tf import find_python
+
+    if importlib.util.find_spec("onnx") is None:
+        raise SignaError("the onnx2tf route exports ONNX first: install signa-sl[onnx]")
+    if options.precision == "int8":
+        raise SignaError("the onnx2tf route writes fp32 or fp16 weights (int8: use --route litert)")
+    find_python()
 
 
 def _export_fingerspelling(loaded: LoadedModels, out: Path, options: ExportOptions):
     ensemble = graphs.FingerspellingEnsemble(loaded.models)
     special = SpecialTokens.of(loaded.vocab)
     steps, size = ensemble.max_steps, loaded.vocab.size
+    if options.format == "tflite" and options.route == "onnx2tf":
+        return _via_onnx(_export_fingerspelling, loaded, out, options)
     if options.format == "tflite":
         if max(options.lengths) > ensemble.max_len:
             raise SignaError(f"TFLite lengths must be at most the model's max_len {ensemble.max_len}")
@@ -254,6 +278,8 @@ def _export_stepwise(ensemble, special, example, out: Path, steps: int, size: in
 def _export_signs(loaded: LoadedModels, out: Path, options: ExportOptions):
     graph = graphs.SignsGraph(loaded.models)
     outputs = {"probabilities": [len(loaded.labels)]}
+    if options.format == "tflite" and options.route == "onnx2tf":
+        return _via_onnx(_export_signs, loaded, out, options)
     if options.format == "tflite":
         _convert_tflite(graphs.NamedOutputs(graph, list(outputs)), out / "model.tflite", options.lengths)
         return {"model": "model.tflite"}, _fixed_contract(options.lengths), outputs, "classifier"
@@ -276,6 +302,21 @@ def _convert_tflite(graph: nn.Module, path: Path, lengths: Sequence[int]) -> Non
     convert(graph, sample, sorted(set(lengths)), path, {"landmarks": 0})
 
 
+def _via_onnx(export, loaded: LoadedModels, out: Path, options: ExportOptions):
+    """TFLite through ONNX: the ONNX export of the same options, converted to one variable-length file
+    (the ONNX contract holds: dynamic frames, no ``lengths``). fp16 weights come from the converter."""
+    import tempfile
+
+    from signa.export.onnx2tf import convert_onnx
+
+    name = "model.tflite" if options.precision == "fp32" else f"model.{options.precision}.tflite"
+    with tempfile.TemporaryDirectory(prefix="signa-onnx-") as tmp:
+        onnx_options = replace(options, format="onnx", precision="fp32")
+        files, contract, outputs, variant = export(loaded, Path(tmp), onnx_options)
+        convert_onnx(Path(tmp) / files["model"], out / name, fp16=options.precision == "fp16")
+    return {"model": name}, contract, outputs, variant
+
+
 def _fixed_contract(lengths: Sequence[int]) -> InputContract:
     return InputContract(shape=["length", N_LANDMARKS, 3], lengths=sorted(set(lengths)))
 
@@ -293,6 +334,8 @@ def _finish_precision(files: dict[str, str], out: Path, options: ExportOptions) 
 
         for name in files.values():
             compress_fp16(out / name)
+        return files
+    if options.route == "onnx2tf":  # the converter wrote the requested precision
         return files
     from signa.export.tflite import quantize
 

@@ -15,11 +15,13 @@ An export folder holds the model file(s) and one ``export.json``::
       "vocab": {char: id} | "labels": {sign: id},
       "selection": "fingerspelling-130",
       "decoding": {"steps": 33, "sos_id": 60, "eos_id": 61, "pad_id": 59},
-      "models": [{"arch": ..., "checkpoint": ..., "weights_sha256": ...}, ...]   (the ensemble)
+      "models": [{"arch": ..., "checkpoint": ..., "weights_sha256": ...}, ...],  (the ensemble)
+      "route": "litert" | "onnx2tf"   (TFLite only; absent in older files: litert)
     }
 
 ``input.lengths`` lists the fixed frame counts of a TFLite file's signatures (``frames_128`` ...);
-null means the frames axis is dynamic.
+null means the frames axis is dynamic (ONNX, and TFLite through ``onnx2tf``: one ``serving_default``
+signature whose input is resized to the sequence length).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from signa.files import write_json_atomic
 
 EXPORT_FILE = "export.json"
 FORMATS = ("onnx", "tflite")
+ROUTES = ("litert", "onnx2tf")
 TASKS = ("fingerspelling", "signs")
 RAW_LAYOUT = "holistic-543"
 KAGGLE_LAYOUT = "kaggle-390"
@@ -69,6 +72,7 @@ class ExportInfo:
     labels: dict[str, int] | None = None
     decoding: dict | None = None  # steps, special ids; a Kaggle export adds its in-graph gate
     models: list[dict[str, Any]] = field(default_factory=list)
+    route: str | None = None  # TFLite: "litert" (fixed-length signatures) or "onnx2tf" (variable)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -111,7 +111,11 @@ class OnnxBackend:
 
 
 class TFLiteBackend:
-    """A TFLite file of fixed-length signatures: pad to the shortest that fits, or resample."""
+    """A TFLite file: fixed-length signatures (litert-torch; pad to the shortest that fits, or
+    resample), or one variable-length ``serving_default`` signature (the onnx2tf route; no
+    ``lengths`` in export.json), whose input is resized to each sequence."""
+
+    VARIABLE = "serving_default"
 
     def __init__(self, folder: Path, info: ExportInfo, threads):
         from signa.export.tflite import open_interpreter, signature_name
@@ -120,21 +124,32 @@ class TFLiteBackend:
         self.description = describe_export(info)
         self.interpreter = open_interpreter(folder / info.files["model"], threads)
         self.lengths = sorted(info.input.lengths or [])
+        names = [signature_name(n) for n in self.lengths] or [self.VARIABLE]
         try:
-            self.runners = {n: self.interpreter.get_signature_runner(signature_name(n)) for n in self.lengths}
+            self.runners = {name: self.interpreter.get_signature_runner(name) for name in names}
         except ValueError as err:
             raise SignaError(
                 f"TFLite file lacks a signature listed in {EXPORT_FILE}: {err}", folder
             ) from None
 
     def run(self, data: np.ndarray) -> RawOutput:
-        from signa.export.tflite import pad_frames, resample_frames
+        if not self.lengths:
+            out = self.runners[self.VARIABLE](**{self.info.input.name: data})
+        else:
+            out = self._run_fixed(data)
+        if self.info.task == "signs":
+            return RawOutput(probabilities=out["probabilities"])
+        if self.info.variant == "kaggle":
+            scores = out["outputs"]
+            return RawOutput(tokens=scores.argmax(-1), logits=scores)
+        return RawOutput(out["tokens"], float(out["confidence"][0]), logits=out["logits"])
+
+    def _run_fixed(self, data: np.ndarray) -> dict:
+        from signa.export.tflite import pad_frames, resample_frames, signature_name
 
         frames = len(data)
         length = next((n for n in self.lengths if n >= frames), self.lengths[-1])
         if frames > length:
             data, frames = resample_frames(data, length), length
-        out = self.runners[length](landmarks=pad_frames(data, length), frames=np.array([frames], np.int32))
-        if self.info.task == "signs":
-            return RawOutput(probabilities=out["probabilities"])
-        return RawOutput(out["tokens"], float(out["confidence"][0]), logits=out["logits"])
+        runner = self.runners[signature_name(length)]
+        return runner(landmarks=pad_frames(data, length), frames=np.array([frames], np.int32))
