@@ -238,7 +238,7 @@ def export_command(
     out: Path = typer.Option(..., "--out", help="Folder for the model file(s) and export.json."),
     format: str = typer.Option("onnx", "--format", help="onnx, or tflite (needs the tflite extra)."),
     fp16: bool = typer.Option(False, "--fp16", help="Store the weights as float16 (half the size)."),
-    precision: str | None = typer.Option(None, "--precision", help="fp32, fp16 or int8 (TFLite)."),
+    precision: str | None = typer.Option(None, "--precision", help="fp32, fp16 or int8 weights."),
     ensemble: list[Path] = typer.Option([], "--ensemble", help="More checkpoints averaged into one graph."),
     kaggle: bool = typer.Option(False, "--kaggle", help="Kaggle contract: input (frames, 390), outputs."),
     variant: str = typer.Option("unrolled", "--variant", help="Fingerspelling ONNX: unrolled or stepwise."),

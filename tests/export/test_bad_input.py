@@ -33,7 +33,7 @@ def test_tflite_without_the_extra(fs_checkpoint, tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        (ExportOptions(precision="int8"), "int8 weights are a TFLite option"),
+        (ExportOptions(precision="bf16"), "unknown precision .bf16."),
         (ExportOptions(format="coreml"), "unknown export format 'coreml'"),
         (ExportOptions(variant="beam"), "unknown variant 'beam'"),
     ],

@@ -36,7 +36,7 @@ KAGGLE_GATE = DecodingOptions(gate="kaggle")  # the gate a --kaggle graph applie
 
 @dataclass(frozen=True)
 class ExportOptions:
-    """``precision``: fp32, fp16 (ONNX, TFLite) or int8 weights (TFLite). ``kaggle``: the Kaggle
+    """``precision``: fp32, fp16 or int8 weights (ONNX: dynamic int8 matmuls). ``kaggle``: the Kaggle
     fingerspelling contract (input ``inputs`` (frames, 390), output ``outputs`` (steps, V)).
     ``lengths``: the TFLite signatures' frame counts. ``route`` (TFLite): ``litert`` (litert-torch,
     fixed-length signatures) or ``onnx2tf`` (the ONNX graph converted in a separate TensorFlow
@@ -151,8 +151,6 @@ def _check_options(options: ExportOptions) -> None:
         raise SignaError(f"unknown precision {options.precision!r} (known: {', '.join(PRECISIONS)})")
     if options.variant not in VARIANTS:
         raise SignaError(f"unknown variant {options.variant!r} (known: {', '.join(VARIANTS)})")
-    if options.format == "onnx" and options.precision == "int8":
-        raise SignaError("int8 weights are a TFLite option; ONNX exports fp32 or fp16")
     if options.format == "tflite":
         if options.route not in metadata.ROUTES:
             raise SignaError(f"unknown TFLite route {options.route!r} (known: {', '.join(metadata.ROUTES)})")
@@ -330,10 +328,10 @@ def _finish_precision(files: dict[str, str], out: Path, options: ExportOptions) 
     if options.precision == "fp32":
         return files
     if options.format == "onnx":
-        from signa.export.onnx import compress_fp16
+        from signa.export.onnx import compress_fp16, quantize_int8
 
         for name in files.values():
-            compress_fp16(out / name)
+            (compress_fp16 if options.precision == "fp16" else quantize_int8)(out / name)
         return files
     if options.route == "onnx2tf":  # the converter wrote the requested precision
         return files
