@@ -15,18 +15,29 @@ from signa.errors import SignaError
 from signa.export.metadata import EXPORT_FILE, ExportInfo, read_export_info
 from signa.infer.runtime import Description, RawOutput, describe_export
 
+PRECISIONS = ("fp32", "bf16")
 
-def open_backend(path: Path, threads: int | None = None):
+
+def open_backend(path: Path, threads: int | None = None, precision: str = "fp32"):
     """The backend for a checkpoint/run folder, an export folder, or an .onnx/.tflite file."""
     path = Path(path)
     if not path.exists():
         raise SignaError("model not found", path)
+    if precision not in PRECISIONS:
+        raise SignaError(f"unknown precision {precision!r} (known: {', '.join(PRECISIONS)})")
+    exported = path.is_file() and path.suffix in (".onnx", ".tflite")
+    exported = exported or (path.is_dir() and (path / EXPORT_FILE).is_file())
+    if exported and precision != "fp32":
+        raise SignaError(
+            f"--precision {precision} runs PyTorch checkpoints; an export's precision is chosen at export",
+            path,
+        )
     if path.is_file() and path.suffix in (".onnx", ".tflite"):
         info = read_export_info(path.parent)
         return _export_backend(path.parent, info, threads, path)
     if path.is_dir() and (path / EXPORT_FILE).is_file():
         return _export_backend(path, read_export_info(path), threads)
-    return TorchBackend(path)
+    return TorchBackend(path, precision)
 
 
 def _export_backend(folder: Path, info: ExportInfo, threads, chosen: Path | None = None):
@@ -40,7 +51,7 @@ def _export_backend(folder: Path, info: ExportInfo, threads, chosen: Path | None
 class TorchBackend:
     """A checkpoint run in PyTorch eager mode through the export graph, on CPU."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, precision: str = "fp32"):
         from signa.export import graphs
         from signa.export.exporter import load_models
         from signa.models.decoding import SpecialTokens
@@ -55,16 +66,17 @@ class TorchBackend:
             self.graph = graphs.SignsGraph(loaded.models).eval()
             selection = "signs-100"
         self.description = Description(loaded.task, "pytorch", loaded.vocab, loaded.labels, False, selection)
+        self.bf16 = precision == "bf16"
 
     def run(self, data: np.ndarray) -> RawOutput:
         import torch
 
-        with torch.inference_mode():
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
             out = self.graph(torch.from_numpy(data))
         if self.task == "signs":
-            return RawOutput(probabilities=out.numpy())
+            return RawOutput(probabilities=out.float().numpy())
         logits, tokens, confidence = out
-        return RawOutput(tokens.numpy(), float(confidence[0]), logits=logits.numpy())
+        return RawOutput(tokens.numpy(), float(confidence[0]), logits=logits.float().numpy())
 
 
 class OnnxBackend:

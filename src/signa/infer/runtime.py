@@ -102,14 +102,21 @@ class Recognizer:
 
     ``gate``: the fingerspelling confidence gate of :class:`signa.models.decoding.DecodingOptions`
     (``"translator"``: empty text for low-confidence input; ``"kaggle"``: the dummy string;
-    ``None``: off). ``threads``: CPU threads of the ONNX/TFLite runtimes.
+    ``None``: off). ``threads``: CPU threads of the ONNX/TFLite runtimes. ``precision``: ``"bf16"``
+    runs a PyTorch checkpoint under bfloat16 autocast (an export's precision is set when exporting).
     """
 
-    def __init__(self, path: str | Path, gate: str | None = "translator", threads: int | None = None):
+    def __init__(
+        self,
+        path: str | Path,
+        gate: str | None = "translator",
+        threads: int | None = None,
+        precision: str = "fp32",
+    ):
         from signa.infer.backends import open_backend
 
         self.path = Path(path)
-        self.backend = open_backend(self.path, threads)
+        self.backend = open_backend(self.path, threads, precision)
         self.description: Description = self.backend.description
         from signa.models.decoding import DecodingOptions
 
