@@ -206,7 +206,7 @@ def predict_command(
     from signa.infer import load_model
     from signa.infer.runtime import predictions_json
 
-    recognizer = load_model(model)
+    recognizer = load_model(model, precision=precision)
     if labels is not None:
         from signa.infer.signs import check_recognizer_labels
 
