@@ -7,8 +7,10 @@ Usage:
 Weights are RANDOM (seeded) and inputs SYNTHETIC (random landmarks, every frame present): the
 figures measure size and speed only. Fingerspelling: cfg_2 at 384 frames, a full 33-step greedy
 decode, batch 1, preprocessing inside every graph; forms: PyTorch eager (the export wrapper), ONNX
-unrolled (one graph), ONNX stepwise (encoder graph + one-step graph driven by a Python loop), TFLite
-(litert-torch, the 384-frame signature) at fp32/fp16/int8 weights. Printed beside them: the
+unrolled (one graph) at fp32/fp16/int8 (dynamic int8 matmuls), ONNX stepwise (encoder graph +
+one-step graph driven by a Python loop), TFLite (litert-torch, the 384-frame signature) at
+fp32/fp16/int8 weights, and the variable-length TFLite file (ONNX -> TensorFlow route, when
+``make onnx2tf-env`` has set its interpreter up). Printed beside them: the
 encoder's matmul/conv FLOPs over the machine's measured rate for a model-shaped 3072x208x208
 matmul (the time the encoder's arithmetic needs), and the key/value-cached decoder against
 re-running the decoder over the whole prefix at every step. Sizes: cfg_2 fp32 and fp16 ONNX, a
@@ -97,7 +99,7 @@ def decoder_cache_vs_rerun(model, repeats: int) -> dict:
         return {"kv_cache_ms": cached, "rerun_decoder_ms": median_ms(rerun, repeats)}
 
 
-def fingerspelling(work: Path, repeats: int, tflite: bool) -> dict:
+def fingerspelling(work: Path, repeats: int, tflite: bool, variable_tflite: bool) -> dict:
     first, _ = save_fingerspelling(work / "seed0", 0), save_fingerspelling(work / "seed1", 1)
     model = build_model("fingerspelling", {}).eval()
     exports = {}
@@ -107,7 +109,10 @@ def fingerspelling(work: Path, repeats: int, tflite: bool) -> dict:
     ] + ([("tflite_fp32", [first], ExportOptions(format="tflite", lengths=(FRAMES,)))] if tflite else []):
         exports[name] = export_once(checkpoints, work / name, options)
         print(f"  exported {name}: {exports[name]}", flush=True)
-    derived = [("onnx_fp16", "onnx_unrolled")] + (
+    if variable_tflite:
+        options = ExportOptions(format="tflite", route="onnx2tf")
+        exports["tflite_variable_fp32"] = export_once([first], work / "tflite_variable_fp32", options)
+    derived = [("onnx_fp16", "onnx_unrolled"), ("onnx_int8", "onnx_unrolled")] + (
         [("tflite_fp16", "tflite_fp32"), ("tflite_int8", "tflite_fp32")] if tflite else []
     )
     for name, source in derived:
@@ -143,13 +148,13 @@ def export_once(checkpoints: list[Path], folder: Path, options: ExportOptions) -
 
 
 def with_precision(source: Path, precision: str, target: Path) -> None:
-    """An fp32 export re-written with fp16 (ONNX, TFLite) or int8 (TFLite) weights: what
+    """An fp32 export re-written with fp16 or int8 weights: what
     ``signa export --precision`` does after the conversion, without converting again."""
     import dataclasses
     import shutil
 
     from signa.export.metadata import read_export_info, write_export_info
-    from signa.export.onnx import compress_fp16
+    from signa.export.onnx import compress_fp16, quantize_int8
     from signa.export.tflite import quantize
 
     info = read_export_info(source)
@@ -158,7 +163,7 @@ def with_precision(source: Path, precision: str, target: Path) -> None:
         files = dict(info.files)
         for name in files.values():
             shutil.copyfile(source / name, target / name)
-            compress_fp16(target / name)
+            (compress_fp16 if precision == "fp16" else quantize_int8)(target / name)
     else:
         files = {"model": f"model.{precision}.tflite"}
         quantize(source / info.files["model"], precision, target / files["model"])
@@ -183,15 +188,31 @@ def signs(work: Path, repeats: int) -> dict:
         )
         export_checkpoints([folder], work / f"{name}_onnx")
         export_checkpoints([folder], work / f"{name}_onnx_fp16", ExportOptions(precision="fp16"))
+        export_checkpoints([folder], work / f"{name}_onnx_int8", ExportOptions(precision="int8"))
         out[name] = {
             "pytorch_eager_ms": median_ms(_runner(open_model(folder), landmarks), repeats),
             "onnx_ms": median_ms(_runner(open_model(work / f"{name}_onnx"), landmarks), repeats),
+            "onnx_int8_ms": median_ms(_runner(open_model(work / f"{name}_onnx_int8"), landmarks), repeats),
             "onnx_mb": megabytes(work / f"{name}_onnx"),
             "onnx_fp16_mb": megabytes(work / f"{name}_onnx_fp16"),
+            "onnx_int8_mb": megabytes(work / f"{name}_onnx_int8"),
             "budget_ms": 100,
         }
         print(f"  {name}: {out[name]}", flush=True)
     return out
+
+
+def _has_converter_env() -> bool:
+    """Whether the TensorFlow interpreter of the variable-length TFLite route is set up."""
+    from signa.errors import SignaError
+    from signa.export.onnx2tf import find_python
+
+    try:
+        find_python()
+    except SignaError:
+        print("  (variable-length TFLite skipped: run `make onnx2tf-env` to include it)", flush=True)
+        return False
+    return True
 
 
 def _runner(recognizer: Recognizer, landmarks: np.ndarray):
@@ -211,12 +232,13 @@ def main(argv: list[str] | None = None) -> dict:
     import importlib.util
 
     tflite = not args.no_tflite and importlib.util.find_spec("litert_torch") is not None
+    variable_tflite = tflite and _has_converter_env()
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         load = [round(x, 1) for x in os.getloadavg()]
         result = {"threads": args.threads, "load_average_at_start": load}
-        result["fingerspelling"] = fingerspelling(work, args.repeats, tflite)
+        result["fingerspelling"] = fingerspelling(work, args.repeats, tflite, variable_tflite)
         print(result["fingerspelling"], flush=True)
         result["signs"] = signs(work, args.repeats)
         if not args.no_ensemble:  # last: the slowest export (minutes), and only its size is wanted
@@ -239,6 +261,8 @@ def _print(result: dict) -> None:
         f"  encoder: {fs['encoder_gflop_384']} GFLOP at {fs['matmul_3072x208x208_gflops']} GFLOP/s "
         f"(3072x208x208 matmul) -> {fs['encoder_matmul_bound_ms']} ms matmul bound"
     )
+    best = min(row["ms"] for row in fs["latency_ms"].values())
+    print(f"  fastest form / matmul bound: {best / fs['encoder_matmul_bound_ms']:.1f}x")
     print(f"  decoder, 33 steps: {fs['decoder']}")
     for name, row in result["signs"].items():
         print(f"isolated signs {name}: {row}")
