@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import torch
-from export_models import save_fingerspelling
 
 from signa.data.preprocess import preprocess
 from signa.data.vocab import Vocabulary
 from signa.infer.runtime import RawOutput
 from signa.models.checkpoint import load_model
+from tiny_models import save_fingerspelling
 
 
 def save_second_seed(folder):

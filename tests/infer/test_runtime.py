@@ -10,51 +10,13 @@ import sys
 
 import numpy as np
 import pytest
-import torch
 from typer.testing import CliRunner
 
 import signa
 from signa import cli
 from signa.data.vocab import Vocabulary
 from signa.errors import SignaError
-from signa.export import export_checkpoints
 from signa.infer import Recognizer
-from signa.models.checkpoint import save_model
-from signa.models.registry import build_model
-
-SIGNS = {"n_classes": 2, "max_len": 16, "dense_dim": 32, "widths": [64, 64], "heads": 4}
-FS = {"dim": 32, "max_len": 64, "max_phrase": 8, "encoder": {"layers": 1, "conv_kernel": 5}}
-FS["decoder"] = {"layers": 1, "ffn_dim": 32}
-
-
-@pytest.fixture(scope="module")
-def signs_checkpoint(tmp_path_factory):
-    torch.manual_seed(0)
-    meta = {
-        "task": "signs",
-        "labels": {"hello": 0, "thankyou": 1},
-        "selection": "signs-100",
-        "experiment": {"task": "signs", "model": {"arch": "islr6", **SIGNS}},
-    }
-    return save_model(
-        tmp_path_factory.mktemp("signs") / "checkpoint", build_model("islr6", SIGNS).eval(), meta
-    )
-
-
-@pytest.fixture(scope="module")
-def signs_export(tmp_path_factory, signs_checkpoint):
-    out = tmp_path_factory.mktemp("signs_onnx")
-    export_checkpoints([signs_checkpoint], out)
-    return out
-
-
-@pytest.fixture(scope="module")
-def fs_checkpoint(tmp_path_factory):
-    torch.manual_seed(0)
-    meta = {"task": "fingerspelling", "vocab": Vocabulary.kaggle().to_mapping()}
-    return save_model(
-        tmp_path_factory.mktemp("fs") / "checkpoint", build_model("fingerspelling", FS).eval(), meta
-    )
 
 
 @pytest.fixture(scope="module")
@@ -62,19 +24,19 @@ def clips(shared_data):
     return sorted((shared_data / "asl-signs" / "train_landmark_files").glob("*/*.parquet"))[:4]
 
 
-def test_every_form_gives_the_same_answers(signs_checkpoint, signs_export, clips):
-    forms = [signs_checkpoint, signs_export, signs_export / "model.onnx"]
+def test_every_form_gives_the_same_answers(signs_checkpoint, signs_onnx, clips):
+    forms = [signs_checkpoint, signs_onnx, signs_onnx / "model.onnx"]
     answers = [[(p.sign, p.confidence) for p in Recognizer(form).predict_files(clips)] for form in forms]
     for other in answers[1:]:
         assert [s for s, _ in other] == [s for s, _ in answers[0]]
         np.testing.assert_allclose([c for _, c in other], [c for _, c in answers[0]], atol=1e-5)
 
 
-def test_batched_evaluation_matches_signa_evaluate(signs_checkpoint, signs_export, shared_data):
+def test_batched_evaluation_matches_signa_evaluate(signs_checkpoint, signs_onnx, shared_data):
     from signa.evaluate.evaluate import evaluate_checkpoint
 
     evaluation = evaluate_checkpoint(signs_checkpoint, shared_data / "asl-signs", batch_size=32)
-    predictions = Recognizer(signs_export).predict_file(shared_data / "asl-signs" / "train.csv")
+    predictions = Recognizer(signs_onnx).predict_file(shared_data / "asl-signs" / "train.csv")
     by_id = {p.sequence_id: p for p in predictions}
     assert len(by_id) == len(evaluation.records) == 126
     for record in evaluation.records:
@@ -93,9 +55,9 @@ def test_fingerspelling_prediction(fs_checkpoint, shared_data):
     assert gated.low_confidence and gated.text == "2 a-e -aroe"  # under 15 frames: the Kaggle dummy
 
 
-def test_predict_command_json(fs_checkpoint, signs_export, shared_data, clips):
+def test_predict_command_json(fs_checkpoint, signs_onnx, shared_data, clips):
     runner = CliRunner()
-    result = runner.invoke(cli.app, ["predict", str(signs_export), str(clips[0]), "--json"])
+    result = runner.invoke(cli.app, ["predict", str(signs_onnx), str(clips[0]), "--json"])
     assert result.exit_code == 0, result.output
     (row,) = json.loads(result.output)
     assert set(row) >= {"path", "sign", "confidence", "ms"} and row["path"] == str(clips[0])
@@ -116,15 +78,15 @@ def test_predict_command_json(fs_checkpoint, signs_export, shared_data, clips):
         (np.full((4, 543, 3), np.nan, np.float32), "no detected landmark"),
     ],
 )
-def test_wrong_input_to_a_runtime(signs_export, landmarks, message):
+def test_wrong_input_to_a_runtime(signs_onnx, landmarks, message):
     with pytest.raises(SignaError, match=message):
-        Recognizer(signs_export).predict(landmarks)
+        Recognizer(signs_onnx).predict(landmarks)
 
 
-def test_corrupted_model_file(signs_export, tmp_path):
+def test_corrupted_model_file(signs_onnx, tmp_path):
     broken = tmp_path / "broken"
     broken.mkdir()
-    (broken / "export.json").write_text((signs_export / "export.json").read_text())
+    (broken / "export.json").write_text((signs_onnx / "export.json").read_text())
     (broken / "model.onnx").write_bytes(b"\x08\x07not a protobuf" * 10)
     with pytest.raises(SignaError, match="not a loadable ONNX model") as err:
         Recognizer(broken)
@@ -134,9 +96,9 @@ def test_corrupted_model_file(signs_export, tmp_path):
         Recognizer(broken)
 
 
-def test_corrupted_tflite_file(signs_export, tmp_path):
+def test_corrupted_tflite_file(signs_onnx, tmp_path):
     pytest.importorskip("ai_edge_litert")
-    info = json.loads((signs_export / "export.json").read_text())
+    info = json.loads((signs_onnx / "export.json").read_text())
     info.update(format="tflite", files={"model": "model.tflite"})
     info["input"]["lengths"] = [32]
     (tmp_path / "export.json").write_text(json.dumps(info))

@@ -30,4 +30,10 @@ def save_fingerspelling(folder, seed: int = 0):
 def save_signs(folder, seed: int = 0):
     torch.manual_seed(seed)
     model = build_model("islr6", SIGNS_CONFIG).eval()
-    return save_model(folder, model, {"task": "signs", "labels": SIGN_LABELS, "selection": "signs-100"})
+    meta = {
+        "task": "signs",
+        "labels": SIGN_LABELS,
+        "selection": "signs-100",
+        "experiment": {"task": "signs", "model": {"arch": "islr6", **SIGNS_CONFIG}},  # for signa evaluate
+    }
+    return save_model(folder, model, meta)
