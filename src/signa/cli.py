@@ -173,10 +173,15 @@ def evaluate_command(
     if result.worst:
         typer.echo("worst samples:")
         for record in result.worst:
-            typer.echo(
-                "  "
-                + "  ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items())
-            )
+            typer.echo("  " + record_line(record))
+
+
+def record_line(record: dict) -> str:
+    """``key=value`` pairs of one evaluated sample; empty fields (e.g. the confidence of a model
+    without a confidence head) are left out."""
+    return "  ".join(
+        f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items() if v is not None
+    )
 
 
 @app.command("oof")

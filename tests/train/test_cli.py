@@ -43,3 +43,10 @@ def test_bad_config_is_one_line_and_exit_code_2(tmp_path):
     )
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [proc.stderr.strip()] and "optim.lrr" in proc.stderr
+
+
+def test_worst_sample_lines_leave_out_empty_fields():
+    from signa.cli import record_line
+
+    line = record_line({"sequence_id": 30, "prediction": "ab", "confidence": None, "score": -0.4286})
+    assert line == "sequence_id=30  prediction=ab  score=-0.429"
