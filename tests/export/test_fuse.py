@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from signa.export.fuse import fuse_for_inference
+from signa.export.fuse import ExportMish, fuse_for_inference
 from signa.models.layers import MaskedBatchNorm, ScaleBias
 from signa.models.registry import build_model
 
@@ -52,3 +52,35 @@ def test_fusion_removes_the_affine_layers_and_leaves_the_model_untouched():
     after = model.state_dict()
     assert all(torch.equal(before[k], after[k]) for k in before)
     assert any(isinstance(m, ScaleBias) for m in model.encoder.modules())
+
+
+def test_fused_sign_model_matches_and_exports_mish_without_softplus(signs_onnx):
+    torch.manual_seed(0)
+    model = build_model(
+        "islr6", {"n_classes": 5, "max_len": 16, "dense_dim": 32, "widths": [64, 64], "heads": 4}
+    )
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, torch.nn.BatchNorm1d):
+                module.running_mean.normal_(0, 0.5)
+                module.running_var.uniform_(0.3, 3.0)
+    model.eval()
+    fused = fuse_for_inference(model)
+    points, mask = torch.randn(2, 16, 100, 3), torch.arange(16)[None] < torch.tensor([[16], [9]])
+    with torch.no_grad():
+        torch.testing.assert_close(fused(points, mask), model(points, mask), atol=2e-5, rtol=1e-5)
+    import onnx
+
+    ops = {node.op_type for node in onnx.load(str(signs_onnx / "model.onnx")).graph.node}
+    assert not ops & {"Mish", "Softplus", "BatchNormalization"}
+
+
+def test_export_mish_is_mish_over_the_float_range():
+    x = torch.cat([torch.linspace(-100, 100, 20001), torch.tensor([-3e38, 3e38, 0.0])])
+    exported = torch.compiler.is_exporting
+    try:
+        torch.compiler.is_exporting = lambda: True
+        ours = ExportMish()(x)
+    finally:
+        torch.compiler.is_exporting = exported
+    torch.testing.assert_close(ours, torch.nn.functional.mish(x), atol=2e-6, rtol=1e-6)

@@ -10,7 +10,8 @@ float rounding):
 * a BatchNorm (running statistics) after a bias-free convolution or ``Linear``: its scale into the
   weights, its shift as the bias.
 
-That removes 10 elementwise nodes per encoder block and 4 per feature extractor. The folded model
+That removes 10 elementwise nodes per encoder block and 4 per feature extractor. Mish becomes
+:class:`ExportMish` (an exported form without ONNX Runtime's slow ``Softplus``). The folded model
 computes the same function in eval mode only: :func:`fuse_for_inference` works on a copy and
 returns it in eval mode.
 """
@@ -20,11 +21,31 @@ from __future__ import annotations
 import copy
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from signa.models.encoders.landmark_stem import LandmarkFeatureExtractor
 from signa.models.encoders.squeezeformer import SqueezeformerBlock
 from signa.models.layers import MaskedBatchNorm, ScaleBias
+from signa.models.signs import PartMLP
+
+
+class ExportMish(nn.Module):
+    """Mish whose exported graph is fast: ``x · n / (n + 2)`` with ``n = eˣ(eˣ + 2)``.
+
+    That is ``x · tanh(softplus(x))`` rewritten through ``tanh(log y) = (y² − 1)/(y² + 1)``, with x
+    clamped at 20 inside the exponential (beyond it the factor is 1 in float32). ONNX Runtime runs
+    the ONNX ``Mish`` op as a scalar ``Softplus`` and ``Tanh``: 0.32 ms for an (80, 576) tensor on 2
+    threads, against 0.055 ms for these seven vectorised nodes (same within 2e-6). PyTorch's own fused
+    kernel stays in use outside export.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not torch.compiler.is_exporting():
+            return F.mish(x)
+        e = torch.exp(torch.clamp(x, max=20.0))
+        n = e * (e + 2)
+        return x * (n / (n + 2))
 
 
 class Unmasked(nn.Module):
@@ -43,6 +64,12 @@ def fuse_for_inference(model: nn.Module) -> nn.Module:
             _fuse_block(module)
         elif isinstance(module, LandmarkFeatureExtractor):
             _fuse_extractor(module)
+        elif isinstance(module, PartMLP):
+            module[0] = _fold_output_norm(module[0], module[1])
+            module[1] = nn.Identity()
+        for name, child in module.named_children():
+            if isinstance(child, nn.Mish):
+                setattr(module, name, ExportMish())
     return model
 
 
@@ -73,7 +100,7 @@ def _fold_input_affine(affine: ScaleBias, linear: nn.Linear) -> nn.Linear:
     return fused
 
 
-def _fold_output_norm(layer: nn.Module, norm: MaskedBatchNorm) -> nn.Module:
+def _fold_output_norm(layer: nn.Module, norm: MaskedBatchNorm | nn.BatchNorm1d) -> nn.Module:
     """``norm(layer(x))`` as one layer (a copy of ``layer`` with new weights and a bias).
 
     ``layer`` is a bias-free ``Linear`` or convolution whose output channels are ``norm``'s.

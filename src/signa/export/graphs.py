@@ -236,7 +236,7 @@ class SignsGraph(nn.Module):
         super().__init__()
         if len({m.config.n_classes for m in models}) != 1:
             raise ValueError("ensemble members must have the same classes")
-        self.models = nn.ModuleList(models)
+        self.models = nn.ModuleList(fuse_for_inference(m) for m in models)
         self.preprocessors = nn.ModuleList(SignPreprocessor(m.config.max_len) for m in models)
 
     def forward(self, landmarks: torch.Tensor, frames: torch.Tensor | None = None):

@@ -100,6 +100,7 @@ class RelativeAttentionLayer(nn.Module):
         self.attention_dense = nn.Linear(dim_in, dim_in)
         self.attention_norm = nn.LayerNorm(dim_in, eps=LAYER_NORM_EPS)
         self.intermediate = nn.Linear(dim_in, dim_in)
+        self.activation = nn.Mish()
         self.output_dense = nn.Linear(dim_in, dim_out)
         self.output_norm = nn.LayerNorm(dim_out, eps=LAYER_NORM_EPS)
         self.dropout = nn.Dropout(dropout)
@@ -108,5 +109,5 @@ class RelativeAttentionLayer(nn.Module):
         rel = self.rel_norm(self.rel_embeddings.weight)  # (2S, D_in)
         attended = self.attention(x, mask, rel)
         attended = self.attention_norm(x + self.dropout(self.attention_dense(attended)))
-        hidden = F.mish(self.intermediate(attended)) + attended  # the skip, moved before the dense
+        hidden = self.activation(self.intermediate(attended)) + attended  # the skip, moved before the dense
         return self.output_norm(self.dropout(self.output_dense(hidden)))  # (B, T, D_out)
