@@ -185,11 +185,11 @@ def _check_onnx2tf(options: ExportOptions) -> None:
 
 
 def _export_fingerspelling(loaded: LoadedModels, out: Path, options: ExportOptions):
+    if options.format == "tflite" and options.route == "onnx2tf":
+        return _via_onnx(_export_fingerspelling, loaded, out, options)
     ensemble = graphs.FingerspellingEnsemble(loaded.models)
     special = SpecialTokens.of(loaded.vocab)
     steps, size = ensemble.max_steps, loaded.vocab.size
-    if options.format == "tflite" and options.route == "onnx2tf":
-        return _via_onnx(_export_fingerspelling, loaded, out, options)
     if options.format == "tflite":
         if max(options.lengths) > ensemble.max_len:
             raise SignaError(f"TFLite lengths must be at most the model's max_len {ensemble.max_len}")
@@ -274,10 +274,10 @@ def _export_stepwise(ensemble, special, example, out: Path, steps: int, size: in
 
 
 def _export_signs(loaded: LoadedModels, out: Path, options: ExportOptions):
-    graph = graphs.SignsGraph(loaded.models)
-    outputs = {"probabilities": [len(loaded.labels)]}
     if options.format == "tflite" and options.route == "onnx2tf":
         return _via_onnx(_export_signs, loaded, out, options)
+    graph = graphs.SignsGraph(loaded.models)
+    outputs = {"probabilities": [len(loaded.labels)]}
     if options.format == "tflite":
         _convert_tflite(graphs.NamedOutputs(graph, list(outputs)), out / "model.tflite", options.lengths)
         return {"model": "model.tflite"}, _fixed_contract(options.lengths), outputs, "classifier"
@@ -357,12 +357,11 @@ def _decoding(loaded: LoadedModels, options: ExportOptions) -> dict:
     steps = loaded.models[0].config.max_phrase
     decoding = {"steps": steps, "sos_id": vocab.sos_id, "eos_id": vocab.eos_id, "pad_id": vocab.pad_id}
     if options.kaggle:  # applied inside the graph
-        gate = KAGGLE_GATE
         decoding.update(
             gate="kaggle",
-            min_frames=gate.min_frames,
-            min_confidence=gate.min_confidence,
-            dummy_text=gate.dummy_text,
+            min_frames=KAGGLE_GATE.min_frames,
+            min_confidence=KAGGLE_GATE.min_confidence,
+            dummy_text=KAGGLE_GATE.dummy_text,
         )
     return decoding
 

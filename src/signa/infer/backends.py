@@ -25,19 +25,18 @@ def open_backend(path: Path, threads: int | None = None, precision: str = "fp32"
         raise SignaError("model not found", path)
     if precision not in PRECISIONS:
         raise SignaError(f"unknown precision {precision!r} (known: {', '.join(PRECISIONS)})")
-    exported = path.is_file() and path.suffix in (".onnx", ".tflite")
-    exported = exported or (path.is_dir() and (path / EXPORT_FILE).is_file())
-    if exported and precision != "fp32":
+    if path.is_file() and path.suffix in (".onnx", ".tflite"):
+        folder, chosen = path.parent, path
+    elif path.is_dir() and (path / EXPORT_FILE).is_file():
+        folder, chosen = path, None
+    else:
+        return TorchBackend(path, precision)
+    if precision != "fp32":
         raise SignaError(
             f"--precision {precision} runs PyTorch checkpoints; an export's precision is chosen at export",
             path,
         )
-    if path.is_file() and path.suffix in (".onnx", ".tflite"):
-        info = read_export_info(path.parent)
-        return _export_backend(path.parent, info, threads, path)
-    if path.is_dir() and (path / EXPORT_FILE).is_file():
-        return _export_backend(path, read_export_info(path), threads)
-    return TorchBackend(path, precision)
+    return _export_backend(folder, read_export_info(folder), threads, chosen)
 
 
 def _export_backend(folder: Path, info: ExportInfo, threads, chosen: Path | None = None):
