@@ -104,3 +104,19 @@ def test_relative_attention_gathers_match_a_naive_loop():
 def test_width_must_divide_by_heads():
     with pytest.raises(ValueError, match="heads"):
         SignModelConfig(widths=[100, 64], heads=16)
+
+
+def test_id_embeddings_equal_normalising_every_frames_ids():
+    """The table is normalised once; the result is the reference's per-frame form, padding id included."""
+    from signa.models.signs import LandmarkEmbedding, id_embedding
+
+    torch.manual_seed(0)
+    module = LandmarkEmbedding(16)
+    with torch.no_grad():
+        module.type_norm.weight.uniform_(0.5, 1.5)
+        module.type_norm.bias.normal_()
+    mask = torch.arange(7)[None] < torch.tensor([[7], [4]])
+    ours = id_embedding(module.type_embed, module.type_norm, module.type_ids, mask)
+    reference = module.type_norm(module.type_embed(module.type_ids * mask.long()[:, :, None]))
+    torch.testing.assert_close(ours, reference)
+    assert ours.shape == (2, 7, len(module.type_ids), 16)
