@@ -153,20 +153,15 @@ def with_precision(source: Path, precision: str, target: Path) -> None:
     import dataclasses
     import shutil
 
+    from signa.export.exporter import rewrite_precision
     from signa.export.metadata import read_export_info, write_export_info
-    from signa.export.onnx import compress_fp16, quantize_int8
-    from signa.export.tflite import quantize
 
     info = read_export_info(source)
     target.mkdir(parents=True, exist_ok=True)
-    if info.format == "onnx":
-        files = dict(info.files)
-        for name in files.values():
-            shutil.copyfile(source / name, target / name)
-            (compress_fp16 if precision == "fp16" else quantize_int8)(target / name)
-    else:
-        files = {"model": f"model.{precision}.tflite"}
-        quantize(source / info.files["model"], precision, target / files["model"])
+    for name in info.files.values():
+        shutil.copyfile(source / name, target / name)
+    options = ExportOptions(format=info.format, precision=precision)
+    files = rewrite_precision(dict(info.files), target, options)
     write_export_info(target, dataclasses.replace(info, precision=precision, files=files))
 
 

@@ -124,7 +124,7 @@ def export_checkpoints(
                 "--kaggle is the fingerspelling contract; an isolated-sign model reads (frames, 543, 3)"
             )
         files, contract, outputs, variant = _export_signs(loaded, out, options)
-    files = _finish_precision(files, out, options)
+    files = rewrite_precision(files, out, options)
     info = ExportInfo(
         format=options.format,
         task=loaded.task,
@@ -323,7 +323,7 @@ def _fs_outputs(steps: int, size: int) -> dict[str, list]:
     return {"logits": [steps, size], "tokens": [steps], "confidence": [1]}
 
 
-def _finish_precision(files: dict[str, str], out: Path, options: ExportOptions) -> dict[str, str]:
+def rewrite_precision(files: dict[str, str], out: Path, options: ExportOptions) -> dict[str, str]:
     """Rewrite the written files at the requested weight precision (fp32 files stay as they are)."""
     if options.precision == "fp32":
         return files
