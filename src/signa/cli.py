@@ -20,6 +20,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+LAYOUT_HELP = (
+    "Order of the values in .npy keypoint vectors: blocks such as pose25v,left_hand,right_hand, "
+    "a YAML file, or mp-data (the default, 1662 values)."
+)
 data_app = typer.Typer(help="Read, inspect, prepare and compose landmark data.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 
@@ -65,6 +69,7 @@ def data_inspect(
         ..., help="Landmark files or folders (.parquet, .pose, .npy, train.csv)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list instead of a table."),
+    layout: str | None = typer.Option(None, "--layout", help=LAYOUT_HELP),
 ) -> None:
     """Per sequence: id, frames, and the fraction of frames in which each landmark group is missing."""
     import json
@@ -73,7 +78,7 @@ def data_inspect(
 
     from signa.data.inspect import inspect_paths, render_table
 
-    records = list(inspect_paths(paths))
+    records = list(inspect_paths(paths, layout))
     if as_json:
         typer.echo(json.dumps(records, indent=2))
     else:
@@ -82,18 +87,21 @@ def data_inspect(
 
 @data_app.command("prepare")
 def data_prepare(
-    root: Path = typer.Argument(..., help="Kaggle-layout dataset folder (train.csv + parquet files)."),
+    root: Path = typer.Argument(
+        ..., help="Kaggle-layout dataset folder (train.csv + landmark files), or a folder of sign folders."
+    ),
     out: Path = typer.Option(..., "--out", help="Folder for the prepared store."),
     task: str = typer.Option(None, "--task", help="fingerspelling or signs (default: from the csv columns)."),
     dtype: str = typer.Option("float16", "--dtype", help="float16 or float32."),
     workers: int = typer.Option(1, "--workers", help="Parallel worker processes."),
     table: list[str] = typer.Option(["train.csv"], "--table", help="csv file(s) under ROOT to include."),
+    layout: str | None = typer.Option(None, "--layout", help=LAYOUT_HELP),
 ) -> None:
     """Turn a Kaggle-layout dataset into a compact memory-mappable store (resumable)."""
     from signa.data.cache import prepare_dataset
 
     try:
-        store = prepare_dataset(root, out, task=task, dtype=dtype, workers=workers, tables=table)
+        store = prepare_dataset(root, out, task, dtype, workers, table, layout=layout)
     except KeyboardInterrupt:
         typer.echo(f"interrupted: finished parts are kept in {out}; run the same command to resume", err=True)
         raise typer.Exit(130) from None
@@ -134,12 +142,14 @@ def train_command(
     ),
     resume: bool = typer.Option(False, "--resume", help="Continue the run folder from its last checkpoint."),
     device: str | None = typer.Option(None, "--device", help="cpu, cuda, cuda:1 (default: GPU if any)."),
+    layout: str | None = typer.Option(None, "--layout", help=LAYOUT_HELP + " Same as --set data.layout=."),
 ) -> None:
     """Train a model; under torchrun, one process per GPU (DDP)."""
     from signa.train.config import load_experiment
     from signa.train.loop import default_run_dir, train
 
     extra = [f"data.fold={fold}"] * (fold is not None) + [f"seed={seed}"] * (seed is not None)
+    extra += [f"data.layout={layout}"] * (layout is not None)
     experiment = load_experiment(config, [*overrides, *extra])
     result = train(experiment, run_dir or default_run_dir(config, experiment), resume=resume, device=device)
     if result.is_main:
@@ -204,6 +214,7 @@ def predict_command(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list: path, sign or text, confidence."),
     labels: Path | None = typer.Option(None, "--labels", help="Sign label map; must match the model's."),
     precision: str = typer.Option("fp32", "--precision", help="fp32 or bf16 (autocast; checkpoints only)."),
+    layout: str | None = typer.Option(None, "--layout", help=LAYOUT_HELP),
 ) -> None:
     """Recognise each sequence of each landmark file (a sign, or fingerspelled text)."""
     import json
@@ -216,7 +227,7 @@ def predict_command(
         from signa.infer.signs import check_recognizer_labels
 
         check_recognizer_labels(recognizer, labels)
-    rows = predictions_json(recognizer.predict_files(files))
+    rows = predictions_json(recognizer.predict_files(files, layout))
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return

@@ -34,8 +34,16 @@ from pathlib import Path
 import numpy as np
 from rich.progress import Progress
 
+from signa.data.keypoints import parse_layout
+from signa.data.labelled import label_mapping, labelled_rows
 from signa.data.layout import FINGERSPELLING_130, N_LANDMARKS, SIGNS_100, Selection, get_selection
-from signa.data.readers import iter_kaggle_wide, parquet_kind, read_csv_table, read_kaggle_long
+from signa.data.readers import (
+    iter_kaggle_wide,
+    parquet_kind,
+    read_csv_table,
+    read_kaggle_long,
+    read_sequences,
+)
 from signa.errors import SignaError
 from signa.files import atomic_path, write_json_atomic
 
@@ -44,6 +52,7 @@ DTYPES = ("float16", "float32")
 FINGERSPELLING_COLUMNS = ("path", "file_id", "sequence_id", "participant_id", "phrase")
 SIGNS_COLUMNS = ("path", "participant_id", "sequence_id", "sign")
 LONG_FILES_PER_UNIT = 64
+LABEL_MAP_FILE = "sign_to_prediction_index_map.json"
 
 
 @dataclass(frozen=True)
@@ -80,19 +89,25 @@ def prepare_dataset(
     workers: int = 1,
     tables: Iterable[str] = ("train.csv",),
     progress: bool = True,
+    layout: str | Path | None = None,
 ) -> PreparedStore:
     """Prepare the Kaggle-layout dataset at ``root`` into ``out`` and return the store.
 
     ``tables`` are csv files under ``root`` (e.g. add ``supplemental_metadata.csv``). The task is
-    detected from their columns; ``task`` only confirms it. Re-running on a finished ``out`` returns
-    the store; re-running on an interrupted one resumes. ``workers > 1`` starts fresh ("spawn")
-    processes, since forking a process that holds Arrow or torch thread pools can deadlock; a script
-    calling this must therefore do so under ``if __name__ == "__main__":``.
+    detected from their columns; ``task`` only confirms it. A folder without any of the tables is
+    read as sign folders (:mod:`signa.data.labelled`), and its label map is written beside the store.
+    ``layout`` describes the flat vectors of ``.npy`` sequences (:mod:`signa.data.keypoints`).
+    Re-running on a finished ``out`` returns the store; re-running on an interrupted one resumes.
+    ``workers > 1`` starts fresh ("spawn") processes, since forking a process that holds Arrow or
+    torch thread pools can deadlock; a script calling this must therefore do so under
+    ``if __name__ == "__main__":``.
     """
     root, out = Path(root), Path(out)
     if dtype not in DTYPES:
         raise SignaError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
-    rows, detected = _read_tables(root, tables)
+    tables = list(tables)
+    labelled = root.is_dir() and not any((root / name).is_file() for name in tables)
+    rows, detected = (labelled_rows(root), "signs") if labelled else _read_tables(root, tables)
     if task is not None and task != detected:
         raise SignaError(f"the csv columns describe a {detected} dataset, not {task}", root)
     if (out / "index.json").is_file():
@@ -101,9 +116,12 @@ def prepare_dataset(
     units = _plan_units(rows, root, detected)
     plan = {"task": detected, "selection": selection.name, "positions": positions.tolist(), "dtype": dtype}
     plan["root"] = str(root.resolve())
+    plan["layout"] = None if layout is None else parse_layout(layout).spec
     _start_or_resume(out, plan, units)
+    if labelled:
+        write_json_atomic(out / LABEL_MAP_FILE, label_mapping(rows))
     pending = [u for u in units if not _shard_done(out, u)]
-    job = _UnitJob(root=str(root), shards=str(out / "shards"), positions=positions, dtype=dtype)
+    job = _UnitJob(str(root), str(out / "shards"), positions, dtype, plan["layout"])
     _run_units(job, pending, workers, progress, total=len(units))
     _merge(out, plan, units)
     return PreparedStore(out)
@@ -180,6 +198,7 @@ class _UnitJob:
     shards: str
     positions: np.ndarray
     dtype: str
+    layout: str | None = None
 
     def __call__(self, unit: Unit) -> int:
         data_path, rows_path = _shard_paths(Path(self.shards), unit.number)
@@ -197,11 +216,21 @@ class _UnitJob:
         for path in unit.paths:
             file = Path(self.root) / path
             rows = [r for r in unit.rows if r["path"] == path]
-            if parquet_kind(file) == "kaggle-wide":
+            if file.suffix.lower() != ".parquet":
+                for row in rows:
+                    yield row, self._single(file).landmarks[:, self.positions]
+            elif parquet_kind(file) == "kaggle-wide":
                 yield from self._wide(file, rows)
             else:
                 for row in rows:
                     yield row, read_kaggle_long(file, row["sequence_id"]).landmarks[:, self.positions]
+
+    def _single(self, file: Path):
+        """The one sequence of a ``.npy`` file, numbered-frame folder or ``.pose`` file."""
+        sequences = read_sequences(file, self.layout)
+        if len(sequences) != 1:
+            raise SignaError(f"holds {len(sequences)} sequences; a listed path must hold one", file)
+        return sequences[0]
 
     def _wide(self, file: Path, rows: list[dict]):
         by_id = {r["sequence_id"]: r for r in rows}

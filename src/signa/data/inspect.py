@@ -30,10 +30,11 @@ def describe(sequence: LandmarkSequence) -> dict:
     }
 
 
-def inspect_paths(paths: Iterable[str | Path]) -> Iterator[dict]:
-    """Yield one record per sequence in every path (files of any kind, dataset csvs, folders)."""
+def inspect_paths(paths: Iterable[str | Path], layout: str | Path | None = None) -> Iterator[dict]:
+    """Yield one record per sequence in every path (files of any kind, dataset csvs, folders);
+    ``layout`` describes ``.npy`` keypoint vectors (:mod:`signa.data.keypoints`)."""
     for path in paths:
-        for sequence in iter_sequences(path):
+        for sequence in iter_sequences(path, layout):
             yield describe(sequence)
 
 

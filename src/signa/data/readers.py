@@ -30,12 +30,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from signa.data.keypoints import DEFAULT_LAYOUT, KeypointLayout, parse_layout
 from signa.data.layout import COORDS, GROUP_SIZES, GROUP_SLICES, GROUPS, N_LANDMARKS, wide_columns
 from signa.errors import SignaError
 
 LONG_COLUMNS = ("frame", "type", "landmark_index", "x", "y", "z")
 WIDE_KEYS = ("sequence_id", "frame")
-NPY_WIDTH = 33 * 4 + 468 * 3 + 21 * 3 + 21 * 3  # 1662: pose (x,y,z,visibility), face, left, right
+NPY_WIDTH = parse_layout(DEFAULT_LAYOUT).width  # 1662: pose (x,y,z,visibility), face, left, right
 LETTER_COLUMNS = ("letter", "sample_id", "frame_index")
 FILE_SUFFIXES = (".parquet", ".pose", ".npy")
 HAND_POINTS = GROUP_SIZES["left_hand"]
@@ -318,60 +319,52 @@ def _pose_component_starts(header, path: Path) -> dict[str, int]:
     return starts
 
 
-# -- MP_Data .npy ----------------------------------------------------------------------------------------
+# -- MP_Data .npy and other flat keypoint vectors -------------------------------------------------------
 
 
-def read_npy(path: str | Path) -> LandmarkSequence:
-    """Read ``MP_Data``-style keypoints: a (1662,) frame, a (T, 1662) array, or a folder ``0.npy, 1.npy ...``.
+def read_npy(path: str | Path, layout: str | Path | KeypointLayout | None = None) -> LandmarkSequence:
+    """Read flat keypoint vectors: a (width,) frame, a (T, width) array, or a folder ``0.npy, 1.npy ...``.
 
-    Each frame is pose 33x(x,y,z,visibility), face 468x3, left hand 21x3, right hand 21x3; a part
-    stored as all zeros was not detected and becomes NaN. Visibility is dropped.
+    ``layout`` (:mod:`signa.data.keypoints`) names the blocks of a frame; the default, ``mp-data``, is
+    MP_Data's pose 33x(x,y,z,visibility), face 468x3, left hand 21x3, right hand 21x3. A block
+    stored as all zeros was not detected and becomes NaN; visibility is dropped.
     """
     path = _existing(path)
-    frames = _npy_frames(path)
-    return LandmarkSequence(_npy_to_landmarks(frames, path), path.stem, str(path), "npy")
+    layout = parse_layout(layout)
+    landmarks = layout.to_landmarks(_npy_frames(path, layout), path)
+    meta = {} if layout.spec == DEFAULT_LAYOUT else {"layout": layout.spec}
+    return LandmarkSequence(landmarks, path.stem, str(path), "npy", meta)
 
 
-def _npy_frames(path: Path) -> np.ndarray:
+def _npy_frames(path: Path, layout: KeypointLayout) -> np.ndarray:
     if path.is_dir():
         files = sorted((p for p in path.glob("*.npy") if p.stem.isdigit()), key=lambda p: int(p.stem))
         if not files:
             raise SignaError("folder holds no numbered .npy frames (0.npy, 1.npy, ...)", path)
-        frames = [_load_npy(p) for p in files]
-        several = next((p for p, f in zip(files, frames, strict=True) if f.size != NPY_WIDTH), None)
+        frames = [_load_npy(p, layout) for p in files]
+        several = next((p for p, f in zip(files, frames, strict=True) if f.size != layout.width), None)
         if several is not None:
-            raise SignaError("a numbered frame file must hold one frame of 1662 values", several)
+            raise SignaError(f"a numbered frame file must hold one frame of {layout.width} values", several)
         return np.stack([f.reshape(-1) for f in frames])
-    array = _load_npy(path)
-    return array[None] if array.ndim == 1 else array
+    array = _load_npy(path, layout)
+    frames = array[None] if array.ndim == 1 else array
+    if len(frames) == 0:
+        raise SignaError("no frames", path)
+    return frames
 
 
-def _load_npy(path: Path) -> np.ndarray:
+def _load_npy(path: Path, layout: KeypointLayout) -> np.ndarray:
     try:
         array = np.load(path, allow_pickle=False)
     except (ValueError, OSError) as err:
         raise SignaError(f"not a readable .npy file ({err})", path) from None
-    if array.shape[-1:] != (NPY_WIDTH,) or array.ndim > 2:
-        raise SignaError(f"expected {NPY_WIDTH} values per frame, found shape {array.shape}", path)
+    if array.shape[-1:] != (layout.width,) or array.ndim > 2:
+        raise SignaError(
+            f"expected {layout.width} values per frame for layout {layout.describe()}, "
+            f"found shape {array.shape}; give the file's order with --layout (data.layout)",
+            path,
+        )
     return array
-
-
-def _npy_to_landmarks(frames: np.ndarray, path: Path) -> np.ndarray:
-    """(T, 1662) -> (T, 543, 3) with all-zero parts as NaN."""
-    if len(frames) == 0:
-        raise SignaError("no frames", path)
-    n = len(frames)
-    pose = frames[:, : 33 * 4].reshape(n, 33, 4)[..., :3]
-    rest = frames[:, 33 * 4 :]
-    face = rest[:, : 468 * 3].reshape(n, 468, 3)
-    left = rest[:, 468 * 3 : 489 * 3].reshape(n, 21, 3)
-    right = rest[:, 489 * 3 :].reshape(n, 21, 3)
-    landmarks = np.empty((n, N_LANDMARKS, 3), np.float32)
-    for group, part in (("face", face), ("left_hand", left), ("pose", pose), ("right_hand", right)):
-        values = part.astype(np.float32)
-        values[(values == 0).all(axis=(1, 2))] = np.nan
-        landmarks[:, GROUP_SLICES[group]] = values
-    return landmarks
 
 
 # -- letters table ----------------------------------------------------------------------------------------
@@ -452,22 +445,27 @@ def parquet_kind(path: str | Path) -> str:
     )
 
 
-def read_sequences(path: str | Path) -> list[LandmarkSequence]:
+def read_sequences(
+    path: str | Path, layout: str | Path | KeypointLayout | None = None
+) -> list[LandmarkSequence]:
     """Every sequence in ``path``; see :func:`iter_sequences` for the kinds accepted."""
-    return list(iter_sequences(path))
+    return list(iter_sequences(path, layout))
 
 
-def iter_sequences(path: str | Path) -> Iterator[LandmarkSequence]:
+def iter_sequences(
+    path: str | Path, layout: str | Path | KeypointLayout | None = None
+) -> Iterator[LandmarkSequence]:
     """Yield every sequence in ``path``, choosing the reader from its extension and columns.
 
     ``path`` may be a parquet (long, wide or letters), a ``.pose`` file, a ``.npy`` file, a folder
     of numbered ``.npy`` frames, a Kaggle dataset csv, a folder holding ``train.csv``, or any other
-    folder, whose ``.parquet``, ``.pose`` and ``.npy`` files are read (recursively, sorted). Wide
-    files are streamed one row group at a time.
+    folder, whose ``.parquet``, ``.pose`` and ``.npy`` files are read (recursively, sorted; a folder of
+    numbered ``.npy`` frames is one sequence). Wide files are streamed one row group at a time.
+    ``layout`` describes the flat vectors of ``.npy`` files (:mod:`signa.data.keypoints`).
     """
     path = _existing(path)
     if path.is_dir():
-        yield from _iter_folder(path)
+        yield from _iter_folder(path, layout)
         return
     suffix = path.suffix.lower()
     if suffix == ".parquet":
@@ -475,25 +473,36 @@ def iter_sequences(path: str | Path) -> Iterator[LandmarkSequence]:
     elif suffix == ".pose":
         yield read_pose(path)
     elif suffix == ".npy":
-        yield read_npy(path)
+        yield read_npy(path, layout)
     elif suffix == ".csv":
         yield from iter_dataset_sequences(path)
     else:
         raise SignaError("unknown file kind; expected .parquet, .pose, .npy, a .csv or a folder", path)
 
 
-def _iter_folder(path: Path) -> Iterator[LandmarkSequence]:
+def _iter_folder(path: Path, layout) -> Iterator[LandmarkSequence]:
     if (path / "train.csv").is_file():
         yield from iter_dataset_sequences(path / "train.csv")
         return
-    if any(p.stem.isdigit() for p in path.glob("*.npy")):
-        yield read_npy(path)
-        return
-    files = sorted(p for p in path.rglob("*") if p.suffix.lower() in FILE_SUFFIXES and p.is_file())
-    if not files:
+    items = landmark_items(path)
+    if not items:
         raise SignaError("folder holds no landmark files (.parquet, .pose, .npy) and no train.csv", path)
-    for file in files:
-        yield from iter_sequences(file)
+    for item in items:
+        if item.is_dir():
+            yield read_npy(item, layout)
+        else:
+            yield from iter_sequences(item, layout)
+
+
+def landmark_items(path: Path) -> list[Path]:
+    """The sequences under a folder, sorted: landmark files, and folders of numbered ``.npy`` frames
+    (``MP_Data/<sign>/<sequence>/<frame>.npy``), each such folder once and its frames never alone."""
+    items = set()
+    for file in path.rglob("*"):
+        if file.suffix.lower() in FILE_SUFFIXES and file.is_file():
+            numbered_frame = file.suffix.lower() == ".npy" and file.stem.isdigit()
+            items.add(file.parent if numbered_frame else file)
+    return sorted(items)
 
 
 def _iter_parquet(path: Path, sequence_ids: Sequence[str] | None = None) -> Iterator[LandmarkSequence]:

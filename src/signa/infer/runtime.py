@@ -156,14 +156,17 @@ class Recognizer:
             )
         return out
 
-    def predict_file(self, path: str | Path) -> list[Prediction]:
-        """Every sequence of a landmark file (parquet, .npy, .pose, a dataset csv), recognised."""
+    def predict_file(self, path: str | Path, layout: str | Path | None = None) -> list[Prediction]:
+        """Every sequence of a landmark file (parquet, .npy, .pose, a dataset csv), recognised;
+        ``layout`` describes ``.npy`` keypoint vectors (:mod:`signa.data.keypoints`)."""
         from signa.data.readers import read_sequences
 
-        return self.predict_many(read_sequences(path))
+        return self.predict_many(read_sequences(path, layout))
 
-    def predict_files(self, paths: Sequence[str | Path]) -> list[Prediction]:
-        return [p for path in paths for p in self.predict_file(path)]
+    def predict_files(
+        self, paths: Sequence[str | Path], layout: str | Path | None = None
+    ) -> list[Prediction]:
+        return [p for path in paths for p in self.predict_file(path, layout)]
 
     def _input(self, landmarks, source=None) -> np.ndarray:
         from signa.data.readers import require_detections

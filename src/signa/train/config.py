@@ -43,6 +43,8 @@ class DataConfig:
     ``fold`` of ``n_folds`` folds grouped by signer; ``fold: -1`` trains on everything (a full fit).
     The folds depend on ``fold_seed`` only, never on the training ``seed``, so runs of one fold with
     several seeds hold out the same rows.
+    ``layout`` describes ``.npy`` keypoint vectors in another dataset's order
+    (``pose25v,left_hand,right_hand`` or a YAML file, see :mod:`signa.data.keypoints`).
     ``batch_size`` is per process and per micro-step: the global batch of one optimiser step is
     ``batch_size × processes × train.grad_accumulation``.
     """
@@ -62,6 +64,7 @@ class DataConfig:
     min_seq_len: int = 0
     oof: str | None = None
     cache: str | None = None
+    layout: str | None = None
 
 
 @dataclass(frozen=True)

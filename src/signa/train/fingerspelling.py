@@ -202,7 +202,7 @@ class FingerspellingTask(Task):
         if not data.train:
             raise SignaError("data.train is empty: give a Kaggle-layout folder or a prepared store")
         tables = TABLES if data.supplemental else TABLES[:1]
-        store = open_store(data.train, data.cache, "fingerspelling", tables)
+        store = open_store(data.train, data.cache, "fingerspelling", tables, data.layout)
         rows = store.index
         scores = self._confidence_targets(store)
         valid_rows = self._held_out_rows(rows) if data.fold >= 0 and not data.valid else []

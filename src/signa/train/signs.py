@@ -280,6 +280,14 @@ class SignsTask(Task):
             self.labels = LabelMap.from_json(path)
         return self.labels
 
+    def _labels_from_store(self, store) -> None:
+        """A folder of sign folders has no label map of its own: preparing it wrote one beside the store."""
+        data = self.experiment.data
+        if self.labels is None and not data.labels and label_map_beside(Path(data.train)) is None:
+            beside = label_map_beside(store.path)
+            if beside is not None:
+                self.labels = LabelMap.from_json(beside)
+
     def encode_labels(self, store, source: Path) -> np.ndarray:
         labels = self.label_map()
         lookup = labels.to_mapping()
@@ -306,11 +314,12 @@ class SignsTask(Task):
         data = self.experiment.data
         if not data.train:
             raise SignaError("data.train is empty: give a Kaggle-layout folder or a prepared store")
-        store = open_store(data.train, data.cache, self.name)
+        store = open_store(data.train, data.cache, self.name, layout=data.layout)
+        self._labels_from_store(store)
         labels = self.encode_labels(store, Path(data.train))
         usable = [i for i, row in enumerate(store.index) if not row.get("all_missing")]
         if data.valid:
-            valid_store = open_store(data.valid, None, self.name)
+            valid_store = open_store(data.valid, None, self.name, layout=data.layout)
             train_rows, valid = usable, (valid_store, list(range(len(valid_store))))
             valid_labels = self.encode_labels(valid_store, Path(data.valid))
         else:
@@ -340,8 +349,8 @@ class SignsTask(Task):
 
     def eval_dataset(self, path: str | Path) -> Dataset:
         """Every sequence at ``path``, labelled by sign name; a label map beside it must fit the model's."""
-        store = open_store(path, None, self.name)
-        beside = label_map_beside(Path(path))
+        store = open_store(path, None, self.name, layout=self.experiment.data.layout)
+        beside = label_map_beside(Path(path)) or label_map_beside(store.path)
         if beside is not None:
             check_label_map(beside, self.label_map(), exact=False)
         rows = list(range(len(store)))
