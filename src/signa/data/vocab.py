@@ -4,13 +4,20 @@ A vocabulary is a JSON file mapping each character to its id, 0..n-1, like the K
 ``character_to_prediction_index.json``. SIGNA appends four special tokens after the characters,
 so the Kaggle map of 59 characters becomes 63 ids: PAD 59, SOS 60, EOS 61, MASK 62 (the token that
 replaces decoder inputs in decoder-input masking). Ids >= n decode to "" as in the Kaggle grader.
-A new alphabet (for example Spanish with ñ and accented vowels) is one such JSON file.
+A new alphabet (for example Spanish with ñ and accented vowels) is one such JSON file, or an
+alphabet YAML file documenting each token (:mod:`signa.data.alphabets`; ``lsp`` ships with SIGNA).
+
+A key may be longer than one character: a token such as ``ll`` is a letter spelled with one sign
+(the digraphs CH, LL and RR of Spanish manual alphabets). Text is split into tokens by greedy
+longest match, so ``calle`` is ``c a ll e``; decoding writes each token's text, so decoding the
+ids of a text gives the text back.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -49,8 +56,8 @@ class Vocabulary:
     @classmethod
     def from_mapping(cls, mapping: dict[str, int], source: str | Path | None = None) -> Vocabulary:
         _check_index_map(mapping, source, "character map")
-        if any(len(ch) != 1 for ch in mapping):
-            raise SignaError("every key of a character map must be one character", source)
+        if not all(mapping):
+            raise SignaError("every key of a character map must be a non-empty string", source)
         return cls(tuple(sorted(mapping, key=mapping.__getitem__)))
 
     @classmethod
@@ -65,8 +72,15 @@ class Vocabulary:
 
     @classmethod
     def load(cls, spec: str | Path) -> Vocabulary:
-        """``"kaggle"`` or a path to a character map JSON file."""
-        return cls.kaggle() if str(spec) == "kaggle" else cls.from_json(spec)
+        """``"kaggle"``, a shipped alphabet (``"lsp"``), a character map JSON or an alphabet YAML file."""
+        from signa.data.alphabets import is_alphabet, read_alphabet
+
+        if str(spec) == "kaggle":
+            return cls.kaggle()
+        if is_alphabet(spec):
+            alphabet = read_alphabet(spec)
+            return cls.from_mapping(alphabet.mapping, alphabet.source)
+        return cls.from_json(spec)
 
     def to_mapping(self) -> dict[str, int]:
         return {ch: i for i, ch in enumerate(self.chars)}
@@ -96,13 +110,28 @@ class Vocabulary:
         """Number of output ids: characters plus the special tokens."""
         return self.n_chars + len(SPECIAL_TOKENS)
 
-    def encode(self, text: str, source: str | Path | None = None) -> list[int]:
-        """Character ids of ``text``; an unknown character is an error naming ``source``."""
-        index = self._index
-        unknown = sorted({ch for ch in text if ch not in index})
+    def tokenize(self, text: str, source: str | Path | None = None) -> list[str]:
+        """``text`` as tokens, longest match first (``"calle"`` -> ``c a ll e`` when ``ll`` is a token);
+        a character no token covers is an error naming ``source``."""
+        index, tokens, unknown, i = self._index, [], set(), 0
+        while i < len(text):
+            token = next((text[i : i + n] for n in self._token_lengths if text[i : i + n] in index), None)
+            if token is None:
+                unknown.add(text[i])
+                i += 1
+            else:
+                tokens.append(token)
+                i += len(token)
         if unknown:
-            raise SignaError(f"phrase {text!r} has characters outside the vocabulary: {unknown}", source)
-        return [index[ch] for ch in text]
+            raise SignaError(
+                f"phrase {text!r} has characters outside the vocabulary: {sorted(unknown)}", source
+            )
+        return tokens
+
+    def encode(self, text: str, source: str | Path | None = None) -> list[int]:
+        """Token ids of ``text`` (see :meth:`tokenize`)."""
+        index = self._index
+        return [index[token] for token in self.tokenize(text, source)]
 
     def decode(self, ids) -> str:
         """Text of ``ids`` up to the first EOS; special ids decode to nothing."""
@@ -115,9 +144,14 @@ class Vocabulary:
                 out.append(self.chars[i])
         return "".join(out)
 
-    @property
+    @cached_property
     def _index(self) -> dict[str, int]:
         return {ch: i for i, ch in enumerate(self.chars)}
+
+    @cached_property
+    def _token_lengths(self) -> tuple[int, ...]:
+        """Token lengths, longest first."""
+        return tuple(sorted({len(ch) for ch in self.chars}, reverse=True))
 
 
 @dataclass(frozen=True)

@@ -322,6 +322,8 @@ class SignsTask(Task):
             valid_store = open_store(data.valid, None, self.name, layout=data.layout)
             train_rows, valid = usable, (valid_store, list(range(len(valid_store))))
             valid_labels = self.encode_labels(valid_store, Path(data.valid))
+        elif data.fold < 0:  # a full fit: no folds needed (a folder of sign folders names no signers)
+            train_rows, valid, valid_labels = usable, None, None
         else:
             folds = self.folds(store)
             train_rows = [i for i in usable if folds[i] != data.fold]
