@@ -10,12 +10,17 @@ Usage:
     # the full run reported in the README (~14 min on 2 CPU cores)
     .venv/bin/python scripts/composed_experiment.py --out runs/composed
 
+    # an LSP model bootstrapped from SILFA's letter photos (docs/sign-languages/lsp.md)
+    .venv/bin/python scripts/composed_experiment.py --out runs/lsp-composed --letters \
+        ../shared/data/letters/silfa --alphabet lsp --config configs/fingerspelling/lsp-composed-small.yaml
+
     # the CI size (tests/train/test_composed_experiment.py)
     .venv/bin/python scripts/composed_experiment.py --out /tmp/composed-ci --train-phrases 1000 \\
         --eval-phrases 150 --max-length 12 --set train.epochs=10 --set model.max_len=64 \\
         --set model.max_phrase=16
 
-Letters: the asl-ai table (one signer, ~400 consecutive webcam frames per letter). Train frames are
+Letters: the asl-ai table (one signer, ~400 consecutive webcam frames per letter), or ``--letters``
+with ``--alphabet`` (phrases then keep to the letters that have recordings). Train frames are
 the first 65 % of each letter's recording, evaluation frames the last 25 %; the 10 % between them is
 left out, so no evaluation frame is a neighbour of a training frame. Face and pose come from the real
 holistic frames of SILFA (one person) and asl-signs (21 people), shared by both sets.
@@ -41,7 +46,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from signa.data.compose import compose_dataset, make_phrases  # noqa: E402
+from signa.data.compose import build_bank, compose_dataset, make_phrases  # noqa: E402
+from signa.data.vocab import Vocabulary  # noqa: E402
 from signa.evaluate.metrics import normalized_total_levenshtein  # noqa: E402
 from signa.files import write_json_atomic, write_text_atomic  # noqa: E402
 
@@ -55,6 +61,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for phrases, data sets, run, result")
     parser.add_argument("--config", type=Path, default=CONFIG)
+    parser.add_argument("--letters", type=Path, default=SHARED / "letters" / "asl_ai_hand_landmarks.parquet")
+    parser.add_argument("--alphabet", default="kaggle", help="character map JSON, alphabet YAML or name")
     parser.add_argument("--train-phrases", type=int, default=2000)
     parser.add_argument("--eval-phrases", type=int, default=300)
     parser.add_argument("--max-length", type=int, default=28, help="longest phrase, in characters")
@@ -66,25 +74,34 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def write_phrases(out: Path, n_train: int, n_eval: int, seed: int, max_length: int) -> tuple[Path, Path]:
-    train = make_phrases(n_train, seed, max_length=max_length)
-    held_out = make_phrases(n_eval, seed + 1, exclude=set(train), max_length=max_length)
+def write_phrases(
+    out: Path, n_train: int, n_eval: int, seed: int, max_length: int, spellable
+) -> tuple[Path, Path]:
+    train = spellable(make_phrases(4 * n_train, seed, max_length=max_length))[:n_train]
+    held_out = spellable(make_phrases(4 * n_eval, seed + 1, exclude=set(train), max_length=max_length))
+    held_out = held_out[:n_eval]
     paths = out / "phrases_train.txt", out / "phrases_eval.txt"
     for path, phrases in zip(paths, (train, held_out), strict=True):
         write_text_atomic(path, "\n".join(phrases) + "\n")
     return paths
 
 
-def compose_sets(out: Path, phrases: tuple[Path, Path], signers: int, seed: int) -> tuple[Path, Path]:
-    letters = [SHARED / "letters" / "asl_ai_hand_landmarks.parquet"]
+def spellable_filter(letters: Path, alphabet: str):
+    """A function keeping the phrases whose every token has a recorded letter (or is a space)."""
+    vocab = Vocabulary.load(alphabet)
+    posed = set(build_bank([letters], vocab).hands) | {" "}
+    return lambda phrases: [p for p in phrases if set(vocab.tokenize(p)) <= posed]
+
+
+def compose_sets(
+    out: Path, phrases: tuple[Path, Path], signers: int, seed: int, letters: Path, alphabet: str
+) -> tuple[Path, Path]:
     bodies = [SHARED / "letters" / "silfa", SHARED / "asl-signs"]
     sets = out / "data_train", out / "data_eval"
     for folder, phrase_file, block, set_seed in zip(
         sets, phrases, (TRAIN_BLOCK, EVAL_BLOCK), (seed, seed + 1), strict=True
     ):
-        summary = compose_dataset(
-            letters, phrase_file, folder, frames_block=block, signers=signers, seed=set_seed, bodies=bodies
-        )
+        summary = compose_dataset([letters], phrase_file, folder, alphabet, block, signers, set_seed, bodies)
         print(f"composed {folder}: {summary['sequences']} sequences, block {block}", flush=True)
     return sets
 
@@ -117,8 +134,11 @@ def main(argv=None) -> dict:
     if args.threads:
         env["OMP_NUM_THREADS"] = str(args.threads)
     start = time.perf_counter()
-    phrases = write_phrases(args.out, args.train_phrases, args.eval_phrases, args.seed, args.max_length)
-    train_set, eval_set = compose_sets(args.out, phrases, args.signers, args.seed)
+    spellable = spellable_filter(args.letters, args.alphabet)
+    counts = (args.train_phrases, args.eval_phrases)
+    phrases = write_phrases(args.out, *counts, args.seed, args.max_length, spellable)
+    letters = (args.letters, args.alphabet)
+    train_set, eval_set = compose_sets(args.out, phrases, args.signers, args.seed, *letters)
     run_dir = args.out / "run"
     overrides = [f"data.train={train_set}", f"data.valid={eval_set}", f"seed={args.seed}", *args.overrides]
     signa("train", str(args.config), "--run-dir", str(run_dir), *[f"--set={o}" for o in overrides], env=env)
@@ -126,7 +146,9 @@ def main(argv=None) -> dict:
     train_phrases, eval_phrases = (p.read_text().splitlines() for p in phrases)
     text, baseline = best_constant(train_phrases, eval_phrases)
     result = {
-        "data": "COMPOSED (real ASL letter handshapes, composed phrases; see signa data compose)",
+        "data": "COMPOSED (real letter handshapes, composed phrases; see signa data compose)",
+        "letters": str(args.letters),
+        "alphabet": args.alphabet,
         "metric": evaluation["metric"],
         "score": evaluation["score"],
         "baseline": {"kind": "best constant string on the eval set", "text": text, "score": baseline},

@@ -52,6 +52,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -385,9 +386,16 @@ def make_signers(count: int, bank: LetterBank, options: ComposeOptions, seed: in
 
 
 def compose_sequence(
-    phrase: str, bank: LetterBank, signer: Signer, options: ComposeOptions, rng: np.random.Generator
+    phrase: str | Sequence[str],
+    bank: LetterBank,
+    signer: Signer,
+    options: ComposeOptions,
+    rng: np.random.Generator,
 ) -> np.ndarray:
-    """float32 (T, 543, 3) landmarks of ``signer`` fingerspelling ``phrase``, NaN = not detected."""
+    """float32 (T, 543, 3) landmarks of ``signer`` fingerspelling ``phrase``, NaN = not detected.
+
+    ``phrase`` is a string of one-character letters or a list of tokens (``Vocabulary.tokenize``).
+    """
     hands, offsets, detected = _hand_track(phrase, bank, signer.speed, options, rng)  # (T,21,3) (T,2) (T,)
     offsets += _drift(len(hands), signer, options, rng)
     body, (anchor, palm) = _body(bank, signer)
@@ -411,7 +419,11 @@ def compose_sequence(
 
 
 def _hand_track(
-    phrase: str, bank: LetterBank, speed: float, options: ComposeOptions, rng: np.random.Generator
+    phrase: str | Sequence[str],
+    bank: LetterBank,
+    speed: float,
+    options: ComposeOptions,
+    rng: np.random.Generator,
 ):
     """Canonical hand per frame (T, 21, 3), wrist offset in palms (T, 2), hand detected (T,)."""
     poses: list[np.ndarray] = []
@@ -518,8 +530,8 @@ def read_phrases(path: str | Path, bank: LetterBank, alphabet: Vocabulary) -> li
         phrase = line.strip()
         if not phrase:
             continue
-        alphabet.encode(phrase, f"{path}:{number}")
-        unposed = sorted({ch for ch in phrase if ch != " " and ch not in bank.hands})
+        tokens = alphabet.tokenize(phrase, f"{path}:{number}")
+        unposed = sorted({token for token in tokens if token != " " and token not in bank.hands})
         if unposed:
             known = "".join(sorted(bank.hands))
             raise SignaError(
@@ -564,7 +576,8 @@ def compose_dataset(
         for sequence_id, phrase in jobs[start : start + sequences_per_file]:
             rng = np.random.default_rng([seed, 1, sequence_id])
             signer = people[int(rng.integers(len(people)))]
-            sequences[sequence_id] = compose_sequence(phrase, bank, signer, options, rng)
+            tokens = vocab.tokenize(phrase)  # a digraph such as "ll" is one letter sign
+            sequences[sequence_id] = compose_sequence(tokens, bank, signer, options, rng)
             rows.append((relative, file_id, sequence_id, signer.participant_id, phrase))
             frame_counts.append(len(sequences[sequence_id]))
         write_kaggle_wide(out / relative, sequences)
