@@ -1,9 +1,10 @@
-"""The shipped LSP alphabet, multi-character tokens, and `signa data compose` with it on real SILFA letters."""
+"""The shipped LSP alphabet, multi-character tokens, and `signa data compose` with it on SILFA letters."""
 
 from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,7 +33,8 @@ def test_lsp_alphabet_holds_the_spanish_letters_digraphs_and_accents():
     assert all(len(note) > 10 for note in alphabet.notes)  # every token is documented
     vocab = Vocabulary.load("lsp")
     assert vocab.n_chars == 37 and vocab.size == 41
-    assert yaml.safe_load(open(LSP_CONFIG))["model"]["vocab_size"] == vocab.size
+    config = yaml.safe_load(Path(LSP_CONFIG).read_text(encoding="utf-8"))
+    assert config["model"]["vocab_size"] == vocab.size and config["data"]["vocab"] == "lsp"
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import sys
+
 import numpy as np
 import pytest
 
-from signa.data.keypoints import parse_layout
+from signa import cli
+from signa.data.keypoints import ITEM_HELP, parse_layout
 from signa.data.layout import GROUP_SLICES, landmark_index
 from signa.data.readers import read_npy, read_sequences
 from signa.errors import SignaError
@@ -154,3 +158,41 @@ def test_spec_that_does_not_match_the_vector_length(lsm):
     with pytest.raises(SignaError, match=r"expected 258 values per frame .* found shape \(226,\)") as error:
         read_npy(frame, "mp-data-noface")
     assert error.value.path == str(frame)
+
+
+def run_cli(monkeypatch, capsys, *args) -> tuple[int, str, str]:
+    """``signa ARGS`` through ``cli.main`` (as installed): exit code, stdout, stderr."""
+    monkeypatch.setattr(sys, "argv", ["signa", *map(str, args)])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    out = capsys.readouterr()
+    return exit_info.value.code or 0, out.out, out.err
+
+
+def test_cli_inspect_and_prepare_with_a_layout(lsm, tmp_path, monkeypatch, capsys):
+    code, out, err = run_cli(
+        monkeypatch, capsys, "data", "inspect", "--json", lsm / "hoy", "--layout", MSL150
+    )
+    assert code == 0, err
+    records = json.loads(out)
+    assert len(records) == 20 and {r["frames"] for r in records} == {30}
+    assert all(r["missing"]["face"] == 1.0 and r["missing"]["pose"] == 0.0 for r in records)
+    code, out, err = run_cli(
+        monkeypatch, capsys, "data", "prepare", lsm, "--out", tmp_path / "store", "--layout", MSL150
+    )
+    assert code == 0, err
+    assert "86 sequences, 2580 frames" in out
+    signs = json.loads((tmp_path / "store/sign_to_prediction_index_map.json").read_text())
+    assert signs == {"ambulancia": 0, "doctor": 1, "dolor": 2, "hoy": 3, "yo": 4}
+
+
+def test_cli_wrong_layout_is_one_error_line(lsm, monkeypatch, capsys):
+    code, out, err = run_cli(
+        monkeypatch, capsys, "data", "inspect", lsm / "yo/1", "--layout", "mp-data-noface"
+    )
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith(f"error: {lsm / 'yo/1/0.npy'}: expected 258 values")
+    code, _, err = run_cli(
+        monkeypatch, capsys, "data", "prepare", lsm, "--out", "unused", "--layout", "hands"
+    )
+    assert code == 2 and err == f"error: layout 'hands': 'hands' is not a block; {ITEM_HELP}\n"
