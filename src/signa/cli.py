@@ -279,9 +279,7 @@ def extract_command(
     inputs: list[Path] = typer.Argument(None, help="Videos, or folders searched for videos."),
     out: Path = typer.Option(..., "--out", help="Output folder (Kaggle layout: landmarks/, train.csv)."),
     format: list[str] = typer.Option([], "--format", help="'pose': also write .pose files (parquet always)."),
-    workers: int = typer.Option(
-        0, "--workers", min=0, help="Processes (a graph each); 0 = cores."
-    ),
+    workers: int = typer.Option(0, "--workers", min=0, help="Processes (a graph each); 0 = cores."),
     shard: str = typer.Option("0/1", "--shard", help="K/N: this machine's share of the sorted videos."),
     labels: Path | None = typer.Option(None, "--labels", help="csv video,sign[,participant_id]."),
     merge: bool = typer.Option(False, "--merge", help="Only rebuild train.csv from all shards' records."),
