@@ -282,6 +282,73 @@ def export_command(
     typer.echo(f"{info.parent}: {format} {options.precision}, described in {info.name}")
 
 
+# -- video: extract, translate, live, show ------------------------------------------------------------
+
+
+@app.command("extract")
+def extract_command(
+    inputs: list[Path] = typer.Argument(None, help="Videos, or folders searched for videos."),
+    out: Path = typer.Option(..., "--out", help="Output folder (Kaggle layout: landmarks/, train.csv)."),
+    format: list[str] = typer.Option([], "--format", help="'pose': also write .pose files (parquet always)."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Processes (a graph each); 0 = cores."),
+    shard: str = typer.Option("0/1", "--shard", help="K/N: this machine's share of the sorted videos."),
+    labels: Path | None = typer.Option(None, "--labels", help="csv video,sign[,participant_id]."),
+    merge: bool = typer.Option(False, "--merge", help="Only rebuild train.csv from all shards' records."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+) -> None:
+    """Extract MediaPipe Holistic landmarks from videos (resumable; --shard K/N for job arrays)."""
+    from signa.infer import extract
+
+    if merge:
+        typer.echo(f"{extract.merge_records(out)}: merged")
+        return
+    if not inputs:
+        raise SignaError("give at least one video or folder (or --merge)")
+    formats = tuple(f for item in format for f in item.split(","))
+    options = extract.ExtractOptions(formats, workers, extract.parse_shard(shard))
+    summary = extract.extract_with_progress(extract.find_videos(inputs, labels), out, options)
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(summary.to_dict(), indent=2))
+    else:
+        typer.echo(
+            f"{out}: {len(summary.extracted)} extracted, {summary.skipped} already done, "
+            f"{len(summary.failed)} failed" + (f"; {summary.train_csv}" if summary.train_csv else "")
+        )
+    for video, problem in summary.failed:
+        typer.echo(f"error: {video}: {problem}", err=True)
+    if summary.failed:
+        raise typer.Exit(2)
+
+
+@app.command("translate")
+def translate_command(
+    model: Path = typer.Argument(..., help="Checkpoint, run folder, export folder or model file."),
+    files: list[Path] = typer.Argument(..., help="Videos (or landmark files: .parquet, .pose, .npy)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of timelines."),
+    whole: bool = typer.Option(False, "--whole", help="One segment per clip (an isolated-sign recording)."),
+    rest_speed: float = typer.Option(0.25, "--rest-speed", help="Shoulder widths/s below which hands rest."),
+    min_rest: float = typer.Option(0.5, "--min-rest", help="Seconds of rest that separate two signs."),
+    min_sign: float = typer.Option(0.3, "--min-sign", help="Seconds: shorter activity is not a sign."),
+) -> None:
+    """Translate videos: landmarks, segments where the hands rest, a timeline of signs or text."""
+    import json
+
+    from signa.infer import load_model
+    from signa.infer.segment import SegmentRule
+    from signa.infer.translate import timeline_lines, translate_file
+
+    recognizer = load_model(model)
+    rule = None if whole else SegmentRule(rest_speed, min_rest, min_sign)
+    timelines = [t for path in files for t in translate_file(recognizer, path, rule)]
+    if as_json:
+        typer.echo(json.dumps([t.to_dict() for t in timelines], indent=2))
+        return
+    for timeline in timelines:
+        typer.echo("\n".join(timeline_lines(timeline)))
+
+
 def main() -> None:
     try:
         app()
