@@ -32,6 +32,8 @@ import yaml
 from signa.config import apply_overrides, from_dict, read_mapping, to_dict
 from signa.errors import SignaError
 from signa.files import write_text_atomic
+from signa.models.registry import architecture
+from signa.train.registry import task_class
 
 
 @dataclass(frozen=True)
@@ -141,9 +143,6 @@ EXPERIMENT_FILE = "experiment.yaml"
 
 def experiment_from_dict(data: dict[str, Any], source: str | Path | None = None) -> ExperimentConfig:
     """Build and fully check an experiment: sections, model fields, and the task's own sections."""
-    from signa.models.registry import architecture
-    from signa.train.task import task_class
-
     experiment = from_dict(ExperimentConfig, data, source)
     model = dict(experiment.model)
     if "arch" not in model:

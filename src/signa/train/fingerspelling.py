@@ -51,12 +51,14 @@ from signa.data.layout import get_selection
 from signa.data.preprocess import interpolate_or_pad, normalise
 from signa.data.vocab import Vocabulary
 from signa.errors import SignaError
-from signa.evaluate.metrics import normalized_total_levenshtein, sample_scores
+from signa.metrics import normalized_total_levenshtein, sample_scores
 from signa.models.decoding import DecodingOptions, decode
 from signa.models.registry import build_model
 from signa.models.targets import backward_target, check_phrase_length, decoder_inputs, forward_target
 from signa.train.data import open_store
-from signa.train.task import Progress, Runtime, Task, register_task
+from signa.train.distributed import Runtime
+from signa.train.registry import register_task
+from signa.train.task import Progress, Task
 
 SUPPLEMENTAL_SCORE = 0.5
 TABLES = ("train.csv", "supplemental_metadata.csv")

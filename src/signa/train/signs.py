@@ -51,15 +51,17 @@ from signa.data.collate import pad_collate
 from signa.data.folds import stratified_group_folds
 from signa.data.layout import SIGNS_100
 from signa.data.preprocess_signs import SignPreprocessor
-from signa.data.vocab import LabelMap
+from signa.data.vocab import LabelMap, check_label_map
 from signa.errors import SignaError
-from signa.evaluate.metrics import accuracy, confusion_matrix
 from signa.files import atomic_path, write_text_atomic
+from signa.metrics import accuracy, confusion_matrix
 from signa.models.registry import build_model
 from signa.models.signs import SignModel
 from signa.train.data import open_store
+from signa.train.distributed import Runtime
 from signa.train.ema import ema_update
-from signa.train.task import Progress, Runtime, Task, register_task
+from signa.train.registry import register_task
+from signa.train.task import Progress, Task
 
 LABEL_MAP_FILE = "sign_to_prediction_index_map.json"
 TOP_K = 5
@@ -151,24 +153,6 @@ def draw_mix(batch: int, n_layers: int, alpha: float, device: torch.device) -> M
 
 
 # -- data -----------------------------------------------------------------------------------------
-
-
-def check_label_map(path: Path, model_labels: LabelMap, exact: bool) -> None:
-    """Refuse a label map with signs the model does not know or, when ``exact``, any other map.
-
-    Data is matched to classes by sign name, so a data set's map may list a subset in another
-    order; a map that names the model's outputs (``exact``) must be the model's own.
-    """
-    given = LabelMap.from_json(path)
-    known = model_labels.to_mapping()
-    unknown = [sign for sign in given.signs if sign not in known]
-    if unknown:
-        problem = f"{len(unknown)} of its {len(given)} signs are not among the model's (e.g. {unknown[0]!r})"
-    elif exact and given != model_labels:
-        problem = f"it lists {len(given)} signs or another order than the model's {len(model_labels)}"
-    else:
-        return
-    raise SignaError(f"the label map does not match the checkpoint: {problem}", path)
 
 
 def label_map_beside(store_or_root: Path) -> Path | None:

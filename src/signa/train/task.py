@@ -48,27 +48,13 @@ from torch.utils.data import Dataset
 
 from signa.config import from_dict
 from signa.errors import SignaError
-from signa.registry import Registry
-from signa.train.config import ExperimentConfig
+from signa.train.config import ExperimentConfig, experiment_to_dict
+from signa.train.distributed import Runtime, gather_shards
 
 
 @dataclass(frozen=True)
 class NoOptions:
     """The section is empty for this task."""
-
-
-@dataclass(frozen=True)
-class Runtime:
-    """Where a task runs: device, this process's rank among ``world_size``, and the run folder."""
-
-    device: torch.device = torch.device("cpu")
-    rank: int = 0
-    world_size: int = 1
-    run_dir: Path | None = None
-
-    @property
-    def is_main(self) -> bool:
-        return self.rank == 0
 
 
 @dataclass(frozen=True)
@@ -137,8 +123,6 @@ class Task(ABC):
 
     def checkpoint_meta(self) -> dict[str, Any]:
         """What a runtime needs beside the weights: task, vocab or labels, selection, experiment."""
-        from signa.train.config import experiment_to_dict
-
         return {"task": self.name, "experiment": experiment_to_dict(self.experiment)}
 
     def check_checkpoint_meta(self, meta: dict[str, Any], source: str | Path) -> None:
@@ -186,8 +170,6 @@ class Task(ABC):
     @torch.no_grad()
     def collect_records(self, model: nn.Module, loader: Iterable) -> list[dict[str, Any]]:
         """Records of this process's shard, gathered from all processes in dataset order."""
-        from signa.train.distributed import gather_shards
-
         was_training = model.training
         model.eval()
         records = [r for batch in loader for r in self.evaluation_records(model, self.to_device(batch))]
@@ -204,8 +186,3 @@ def move_to(batch: Any, device: torch.device) -> Any:
     if isinstance(batch, list | tuple):
         return type(batch)(move_to(v, device) for v in batch)
     return batch
-
-
-TASKS = Registry("task", ("signa.train.fingerspelling", "signa.train.signs"), "name")
-register_task = TASKS.register  # class decorator: a Task becomes ``task: name`` in experiment configs
-task_class = TASKS.get
