@@ -46,11 +46,10 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import Dataset
 
-from signa.data.augment.signs import SignsAugmentConfig, build_signs_augment, mix_face
-from signa.data.collate import pad_collate
+from signa.data.augment.signs import SignsAugmentConfig
 from signa.data.folds import stratified_group_folds
 from signa.data.layout import SIGNS_100
-from signa.data.preprocess_signs import SignPreprocessor
+from signa.data.signs import LABEL_MAP_FILE, SignSequences, collate_views, label_map_beside
 from signa.data.vocab import LabelMap, check_label_map
 from signa.errors import SignaError
 from signa.files import atomic_path, write_text_atomic
@@ -63,7 +62,6 @@ from signa.train.ema import ema_update
 from signa.train.registry import register_task
 from signa.train.task import Progress, Task
 
-LABEL_MAP_FILE = "sign_to_prediction_index_map.json"
 TOP_K = 5
 
 
@@ -150,88 +148,6 @@ def draw_mix(batch: int, n_layers: int, alpha: float, device: torch.device) -> M
     permutation = torch.randperm(batch).to(device)
     weight = torch.distributions.Beta(alpha, alpha).sample((batch,)).to(device)
     return ManifoldMix(layer, permutation, weight)
-
-
-# -- data -----------------------------------------------------------------------------------------
-
-
-def label_map_beside(store_or_root: Path) -> Path | None:
-    candidate = store_or_root / LABEL_MAP_FILE
-    return candidate if candidate.is_file() else None
-
-
-class SignSequences(Dataset):
-    """Sequences of a prepared store as model input, optionally augmented into several views.
-
-    A sample is ``{"points": [(L, 100, 3)] * views, "label", "sequence_id"}``: standardised, strided
-    points (see :class:`SignPreprocessor`) with missing points at 0. Training samples are augmented
-    with random numbers from the global torch RNG (seeded per sample by the loop).
-    """
-
-    def __init__(self, store, rows: list[int], labels: np.ndarray, max_len: int, augment=None, views=1):
-        self.store, self.rows, self.labels = store, rows, labels
-        self.preprocess = SignPreprocessor(max_len)
-        self.augment: SignsAugmentConfig | None = augment
-        self.views = views
-        self.strong = True  # the strong augmentation phase; see SignsTask.epoch_indices
-        self._pipelines = {}
-        if augment is not None:
-            self._pipelines = {s: build_signs_augment(augment, s) for s in (True, False)}
-        self._donors = self._donors_by_sign() if augment is not None else {}
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def _donors_by_sign(self) -> dict[int, list[int]]:
-        by_sign: dict[int, list[int]] = {}
-        for position, label in enumerate(self.labels):
-            by_sign.setdefault(int(label), []).append(position)
-        return by_sign
-
-    def sequence(self, position: int) -> torch.Tensor:
-        """(L, 100, 3) preprocessed points of sample ``position``."""
-        raw = torch.from_numpy(self.store.select(self.rows[position]))
-        points, mask = self.preprocess(raw)
-        return points[: int(mask.sum())]  # real frames come first
-
-    def signer(self, position: int) -> str:
-        return str(self.store.index[self.rows[position]].get("participant_id", ""))
-
-    def __getitem__(self, position: int) -> dict[str, Any]:
-        base = self.sequence(position)
-        views = [self._augmented(base, position) for _ in range(self.views)] if self.augment else [base]
-        row = self.store.index[self.rows[position]]
-        return {"points": views, "label": int(self.labels[position]), "sequence_id": str(row["sequence_id"])}
-
-    def _augmented(self, x: torch.Tensor, position: int) -> torch.Tensor:
-        generator = torch.Generator().manual_seed(int(torch.randint(2**62, ())))
-        config = self.augment
-        if self.strong and torch.rand((), generator=generator) < config.mix_face_p:
-            donor = self._face_donor(position, generator)
-            if donor is not None:
-                x = mix_face(x, self.sequence(donor))
-        return self._pipelines[self.strong](x, generator)
-
-    def _face_donor(self, position: int, generator: torch.Generator) -> int | None:
-        """Another signer's sample of the same sign, or None."""
-        signer = self.signer(position)
-        candidates = [p for p in self._donors[int(self.labels[position])] if self.signer(p) != signer]
-        if not candidates:
-            return None
-        return candidates[int(torch.randint(len(candidates), (), generator=generator))]
-
-
-def collate_views(samples: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
-    """``points`` (V, B, T, 100, 3), ``mask`` (V, B, T), ``label`` (B,), ``sequence_id`` list of B."""
-    n_views = len(samples[0]["points"])
-    flat = [sample["points"][v] for v in range(n_views) for sample in samples]
-    points, mask = pad_collate(flat)
-    return {
-        "points": points.unflatten(0, (n_views, len(samples))),
-        "mask": mask.unflatten(0, (n_views, len(samples))),
-        "label": torch.tensor([s["label"] for s in samples]),
-        "sequence_id": [s["sequence_id"] for s in samples],
-    }
 
 
 # -- the task -------------------------------------------------------------------------------------
