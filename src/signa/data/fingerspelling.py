@@ -27,6 +27,21 @@ TABLES = ("train.csv", "supplemental_metadata.csv")
 
 
 @dataclass(frozen=True)
+class FingerspellingData:
+    """The fingerspelling keys of an experiment's ``data`` section.
+
+    ``vocab``: ``kaggle`` or a character map file. ``supplemental``: train on the supplemental rows
+    too. ``min_seq_len``: shorter rows are left out of training. ``oof``: the ``signa oof`` table
+    that gives the confidence targets.
+    """
+
+    vocab: str = "kaggle"
+    supplemental: bool = True
+    min_seq_len: int = 0
+    oof: str | None = None
+
+
+@dataclass(frozen=True)
 class PhraseLengths:
     """The model's limits: frames after resampling (``max_len``), decoder positions (``max_phrase``)."""
 

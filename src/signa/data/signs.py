@@ -3,6 +3,7 @@ collation, and the label map that names the classes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,14 @@ from signa.data.collate import pad_collate
 from signa.data.preprocess_signs import SignPreprocessor
 
 LABEL_MAP_FILE = "sign_to_prediction_index_map.json"
+
+
+@dataclass(frozen=True)
+class SignsData:
+    """The isolated-sign keys of an experiment's ``data`` section: ``labels``, the label map file
+    (default: the one beside the training data, or the checkpoint's)."""
+
+    labels: str | None = None
 
 
 def label_map_beside(store_or_root: Path) -> Path | None:

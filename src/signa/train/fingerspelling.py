@@ -46,6 +46,7 @@ from signa.data.augment.fingerspelling import (
 from signa.data.fingerspelling import (
     SUPPLEMENTAL_SCORE,
     TABLES,
+    FingerspellingData,
     PhraseLengths,
     PhraseSequences,
     collate_phrases,
@@ -78,6 +79,7 @@ class FingerspellingOptions:
 
 @register_task("fingerspelling")
 class FingerspellingTask(Task):
+    Data = FingerspellingData
     Augment = FingerspellingAugmentConfig
     Options = FingerspellingOptions
     metric = "normalized_levenshtein"
@@ -93,7 +95,7 @@ class FingerspellingTask(Task):
     def vocab(self) -> Vocabulary:
         """``data.vocab``, or the checkpoint's vocabulary once ``check_checkpoint_meta`` has run."""
         if self._vocab is None:
-            self._vocab = Vocabulary.load(self.experiment.data.vocab)
+            self._vocab = Vocabulary.load(self.data.vocab)
         return self._vocab
 
     @property
@@ -109,7 +111,7 @@ class FingerspellingTask(Task):
         data = self.experiment.data
         if not data.train:
             raise SignaError("data.train is empty: give a Kaggle-layout folder or a prepared store")
-        tables = TABLES if data.supplemental else TABLES[:1]
+        tables = TABLES if self.data.supplemental else TABLES[:1]
         store = open_store(data.train, data.cache, "fingerspelling", tables)
         rows = store.index
         scores = self._confidence_targets(store)
@@ -120,8 +122,8 @@ class FingerspellingTask(Task):
             for i, r in enumerate(rows)
             if i not in held_out
             and not r.get("all_missing")
-            and r["frames"] >= max(data.min_seq_len, 1)
-            and (not is_supplemental(r) or (data.supplemental and self._fits_decoder(r["phrase"])))
+            and r["frames"] >= max(self.data.min_seq_len, 1)
+            and (not is_supplemental(r) or (self.data.supplemental and self._fits_decoder(r["phrase"])))
         ]
         if not train_rows:
             raise SignaError("no training sequences left after the split and min_seq_len", data.train)
@@ -164,16 +166,16 @@ class FingerspellingTask(Task):
         scores = np.array(
             [SUPPLEMENTAL_SCORE if is_supplemental(r) else 1.0 for r in store.index], np.float32
         )
-        if not self.experiment.data.oof:
+        if not self.data.oof:
             return scores
-        table = read_oof_scores(self.experiment.data.oof)
+        table = read_oof_scores(self.data.oof)
         missing = [
             r["sequence_id"] for r in store.index if not is_supplemental(r) and r["sequence_id"] not in table
         ]
         if missing:
             raise SignaError(
                 f"{len(missing)} training sequences have no out-of-fold score (e.g. {missing[0]})",
-                self.experiment.data.oof,
+                self.data.oof,
             )
         for i, row in enumerate(store.index):
             if not is_supplemental(row):
@@ -208,7 +210,7 @@ class FingerspellingTask(Task):
     # --- models -----------------------------------------------------------------------------------
     def build_models(self) -> dict[str, nn.Module]:
         model = build_model(self.experiment.model["arch"], self.model_config)
-        model.check_vocabulary(self.vocab, self.experiment.data.vocab)
+        model.check_vocabulary(self.vocab, self.data.vocab)
         return {"model": model}
 
     def checkpoint_meta(self) -> dict[str, Any]:
@@ -221,7 +223,7 @@ class FingerspellingTask(Task):
         """Use the checkpoint's vocabulary; refuse a configured one (still on disk) that differs."""
         super().check_checkpoint_meta(meta, source)
         saved = Vocabulary.from_mapping(meta["vocab"], source)
-        spec = self.experiment.data.vocab
+        spec = self.data.vocab
         if (spec == "kaggle" or Path(spec).is_file()) and Vocabulary.load(spec) != saved:
             raise SignaError(
                 f"the checkpoint's vocabulary ({saved.n_chars} characters) differs from "

@@ -49,7 +49,7 @@ from torch.utils.data import Dataset
 from signa.data.augment.signs import SignsAugmentConfig
 from signa.data.folds import stratified_group_folds
 from signa.data.layout import SIGNS_100
-from signa.data.signs import LABEL_MAP_FILE, SignSequences, collate_views, label_map_beside
+from signa.data.signs import LABEL_MAP_FILE, SignsData, SignSequences, collate_views, label_map_beside
 from signa.data.vocab import LabelMap, check_label_map
 from signa.errors import SignaError
 from signa.files import atomic_path, write_text_atomic
@@ -157,6 +157,7 @@ def draw_mix(batch: int, n_layers: int, alpha: float, device: torch.device) -> M
 class SignsTask(Task):
     """One landmark sequence -> one of N signs."""
 
+    Data = SignsData
     Augment = SignsAugmentConfig
     Options = SignsOptions
     metric = "accuracy"
@@ -171,10 +172,9 @@ class SignsTask(Task):
     def label_map(self) -> LabelMap:
         """From ``data.labels``, else the training folder's map, else the checkpoint's (see below)."""
         if self.labels is None:
-            data = self.experiment.data
-            path = Path(data.labels) if data.labels else None
-            if path is None and data.train:
-                path = label_map_beside(Path(data.train))
+            path = Path(self.data.labels) if self.data.labels else None
+            if path is None and self.experiment.data.train:
+                path = label_map_beside(Path(self.experiment.data.train))
             if path is None:
                 raise SignaError(f"no label map: set data.labels or put {LABEL_MAP_FILE} beside the data")
             self.labels = LabelMap.from_json(path)

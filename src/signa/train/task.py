@@ -5,8 +5,9 @@ sharding, mixed precision, accumulation, clipping, the optimiser and schedule, E
 resume, logging. A task owns what is specific: its datasets, its models, the loss of one batch, and
 what a prediction and a score are. The contract, in the order the loop calls it:
 
-1. ``task = TaskClass(experiment, runtime)``; ``task.augment`` and ``task.options`` are the parsed
-   ``augment`` and ``options`` sections (dataclasses ``TaskClass.Augment`` / ``TaskClass.Options``).
+1. ``task = TaskClass(experiment, runtime)``; ``task.data``, ``task.augment`` and ``task.options``
+   are the task's keys of the ``data`` section and the parsed ``augment`` and ``options`` sections
+   (dataclasses ``TaskClass.Data`` / ``TaskClass.Augment`` / ``TaskClass.Options``).
 2. ``task.build_datasets()`` -> ``(train, valid or None)``, map-style datasets. A training sample may
    draw random numbers from ``random``, ``numpy.random`` or ``torch``: the loop seeds all three before
    each sample from (seed, epoch, position), so the data of a run is a function of its seed and a
@@ -76,6 +77,7 @@ class Task(ABC):
     """One kind of training problem; see the module docstring for the contract."""
 
     name: ClassVar[str]
+    Data: ClassVar[type] = NoOptions  # the task's own keys of the ``data`` section
     Augment: ClassVar[type] = NoOptions
     Options: ClassVar[type] = NoOptions
     metric: ClassVar[str]  # key of the main metric in ``summarize``
@@ -84,6 +86,7 @@ class Task(ABC):
     def __init__(self, experiment: ExperimentConfig, runtime: Runtime = Runtime()):
         self.experiment = experiment
         self.runtime = runtime
+        self.data = from_dict(self.Data, experiment.task_data, prefix="data.")
         self.augment = from_dict(self.Augment, experiment.augment, prefix="augment.")
         self.options = from_dict(self.Options, experiment.options, prefix="options.")
         self.models: dict[str, nn.Module] = {}
