@@ -35,7 +35,9 @@ def data_compose(
     ),
     phrases: Path = typer.Option(..., "--phrases", help="Text file, one phrase per line."),
     out: Path = typer.Option(..., "--out", help="Output folder (Kaggle wide layout)."),
-    alphabet: str = typer.Option("kaggle", "--alphabet", help="Character map JSON, or 'kaggle'."),
+    alphabet: str = typer.Option(
+        "kaggle", "--alphabet", help="Character map JSON, alphabet YAML, or a shipped one: kaggle, lsp."
+    ),
     frames_block: str = typer.Option(
         "all", "--frames-block", help="Block of each letter's samples: first|last|all|a:b."
     ),

@@ -19,7 +19,9 @@ Letter sources (each ``LETTERS`` argument; several may be given and are pooled):
 * a folder of letter folders, ``<LETTER>/*.npy``, each file a ``(21, 3)`` or ``(T, 21, 3)`` hand,
   read in file-name order.
 
-A letter label is used as is when the alphabet has it, else in lower case (``A`` -> ``a``).
+A letter label is used as is when the alphabet has it, else in lower case (``A`` -> ``a``). A label
+may name a multi-character token of the alphabet (``LL`` -> ``ll``, one sign); phrases are split into
+the alphabet's tokens (:meth:`signa.data.vocab.Vocabulary.tokenize`), each token one held letter.
 
 Geometry. Every hand becomes a *canonical right hand as a camera sees it* (palm towards the camera:
 index knuckle at larger x than pinky knuckle): wrist at the origin, coordinates divided by the
