@@ -14,24 +14,18 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 
 import pytest
-from video_clips import LSM_SIGNS, cut
-
-from signa import cli
+from video_helpers import LSM_SIGNS, cut, run_cli
 
 CONFIG = "configs/signs/lsm-small.yaml"
 
 
 def signa(monkeypatch, capsys, *args) -> str:
     """``signa ARGS`` through ``cli.main``; asserts exit code 0 and returns stdout."""
-    monkeypatch.setattr(sys, "argv", ["signa", *map(str, args)])
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main()
-    out = capsys.readouterr()
-    assert (exit_info.value.code or 0) == 0, out.err
-    return out.out
+    code, out, err = run_cli(monkeypatch, capsys, *args)
+    assert code == 0, err
+    return out
 
 
 @pytest.fixture(scope="module", params=["first-24-frames", pytest.param("whole", marks=pytest.mark.slow)])
