@@ -1,7 +1,8 @@
 """The ``signa`` command line: thin wrappers over the library.
 
 Every user-fixable problem surfaces as a :class:`signa.SignaError` and is printed as one line,
-``error: <file>: <problem>``, with exit code 2.
+``error: <file>: <problem>``, with exit code 2; so is an operating-system failure (read-only
+folder, full disk, a file where a folder should be), with the path and its cause.
 """
 
 from __future__ import annotations
@@ -274,6 +275,8 @@ def export_command(
 def main() -> None:
     try:
         app()
-    except SignaError as err:
+    except (SignaError, OSError) as err:
+        if isinstance(err, OSError):
+            err = SignaError.from_os_error(err)
         typer.echo(f"error: {err}", err=True)
         sys.exit(2)

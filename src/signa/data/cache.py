@@ -37,7 +37,7 @@ from rich.progress import Progress
 from signa.data.layout import FINGERSPELLING_130, N_LANDMARKS, SIGNS_100, Selection, get_selection
 from signa.data.readers import iter_kaggle_wide, parquet_kind, read_csv_table, read_kaggle_long
 from signa.errors import SignaError
-from signa.files import atomic_path, write_json_atomic
+from signa.files import atomic_path, output_folder, write_json_atomic
 
 STORE_VERSION = 1
 DTYPES = ("float16", "float32")
@@ -101,12 +101,18 @@ def prepare_dataset(
     units = _plan_units(rows, root, detected)
     plan = {"task": detected, "selection": selection.name, "positions": positions.tolist(), "dtype": dtype}
     plan["root"] = str(root.resolve())
-    _start_or_resume(out, plan, units)
-    pending = [u for u in units if not _shard_done(out, u)]
-    job = _UnitJob(root=str(root), shards=str(out / "shards"), positions=positions, dtype=dtype)
-    _run_units(job, pending, workers, progress, total=len(units))
-    _merge(out, plan, units)
+    with output_folder(out, keep=_has_finished_shards):
+        _start_or_resume(out, plan, units)
+        pending = [u for u in units if not _shard_done(out, u)]
+        job = _UnitJob(root=str(root), shards=str(out / "shards"), positions=positions, dtype=dtype)
+        _run_units(job, pending, workers, progress, total=len(units))
+        _merge(out, plan, units)
     return PreparedStore(out)
+
+
+def _has_finished_shards(out: Path) -> bool:
+    """Whether a stopped preparation left finished parts to resume from (then its folder stays)."""
+    return any((out / "shards").glob("*.json"))
 
 
 def _read_tables(root: Path, tables: Iterable[str]) -> tuple[list[dict], str]:

@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 
-from signa.files import write_json_atomic, write_records_csv
+from signa.files import output_folder, write_json_atomic, write_records_csv
 from signa.models.checkpoint import CONFIG_FILE, checkpoint_folder, load_model
 from signa.train.config import experiment_from_dict
 from signa.train.distributed import Runtime
@@ -69,8 +69,8 @@ def evaluate_checkpoint(
     metrics = {k: float(v) for k, v in task.summarize(records).items()}
     result = Evaluation(task.name, task.metric, metrics, records, task.worst(records, n_worst))
     if out_dir is not None:
-        out_dir = Path(out_dir)
-        write_records_csv(out_dir / PREDICTIONS_FILE, records)
-        write_json_atomic(out_dir / "metrics.json", {**result.summary(), "metrics": metrics})
-        task.write_report(records, metrics, out_dir)
+        with output_folder(out_dir):
+            write_records_csv(Path(out_dir) / PREDICTIONS_FILE, records)
+            write_json_atomic(Path(out_dir) / "metrics.json", {**result.summary(), "metrics": metrics})
+            task.write_report(records, metrics, Path(out_dir))
     return result

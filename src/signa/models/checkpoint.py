@@ -8,6 +8,8 @@ rebuilds its model. Training state for resuming lives beside it in ``train_state
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,7 @@ def save_model(directory: str | Path, model: nn.Module, meta: dict[str, Any] | N
     directory.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
     with atomic_path(directory / WEIGHTS_FILE) as tmp:
-        safetensors.torch.save_file(state, str(tmp))
+        _save_safetensors(state, tmp)
     config = {
         "signa_version": __version__,
         "arch": model.arch,
@@ -38,6 +40,18 @@ def save_model(directory: str | Path, model: nn.Module, meta: dict[str, Any] | N
     }
     write_json_atomic(directory / CONFIG_FILE, config)
     return directory
+
+
+def _save_safetensors(state: dict, path: Path) -> None:
+    """``safetensors.torch.save_file``, its I/O failures raised as the OSError they are."""
+    try:
+        safetensors.torch.save_file(state, str(path))
+    except safetensors.SafetensorError as err:
+        code = re.search(r"os error (\d+)", str(err))
+        if code is None:
+            raise
+        number = int(code.group(1))
+        raise OSError(number, os.strerror(number), str(path)) from None
 
 
 def checkpoint_folder(path: str | Path) -> Path:

@@ -23,6 +23,7 @@ import safetensors.torch
 from torch import nn
 
 from signa.errors import SignaError
+from signa.files import output_folder
 from signa.models.checkpoint import (
     WEIGHTS_FILE,
     checkpoint_folder,
@@ -70,4 +71,5 @@ def uniform_soup(checkpoints: Sequence[str | Path], out: str | Path) -> Path:
     model.load_state_dict(averaged)
     meta = {k: v for k, v in configs[0].items() if k not in ("signa_version", "arch", "model", "epoch")}
     meta["soup"] = [str(f) for f in folders]
-    return save_model(out, model, meta)
+    with output_folder(out):
+        return save_model(out, model, meta)
