@@ -36,10 +36,11 @@ from rich.progress import Progress
 
 from signa.data.layout import FINGERSPELLING_130, N_LANDMARKS, SIGNS_100, Selection, get_selection
 from signa.data.readers import iter_kaggle_wide, parquet_kind, read_csv_table, read_kaggle_long
+from signa.data.store_guard import reusable_store, say, source_key, store_lock
 from signa.errors import SignaError
-from signa.files import atomic_path, output_folder, write_json_atomic
+from signa.files import atomic_path, write_json_atomic
 
-STORE_VERSION = 1
+STORE_VERSION = 2  # 2: index.json records the source key (store_guard)
 DTYPES = ("float16", "float32")
 FINGERSPELLING_COLUMNS = ("path", "file_id", "sequence_id", "participant_id", "phrase")
 SIGNS_COLUMNS = ("path", "participant_id", "sequence_id", "sign")
@@ -85,29 +86,51 @@ def prepare_dataset(
 
     ``tables`` are csv files under ``root`` (e.g. add ``supplemental_metadata.csv``). The task is
     detected from their columns; ``task`` only confirms it. Re-running on a finished ``out`` returns
-    the store; re-running on an interrupted one resumes. ``workers > 1`` starts fresh ("spawn")
+    the store if it was made from exactly these files and options (:mod:`signa.data.store_guard`),
+    and rebuilds it otherwise; re-running on an interrupted one resumes. Concurrent calls on one
+    ``out`` take turns. ``workers > 1`` starts fresh ("spawn")
     processes, since forking a process that holds Arrow or torch thread pools can deadlock; a script
     calling this must therefore do so under ``if __name__ == "__main__":``.
     """
-    root, out = Path(root), Path(out)
+    root, out, tables = Path(root), Path(out), list(tables)
     if dtype not in DTYPES:
         raise SignaError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
     rows, detected = _read_tables(root, tables)
     if task is not None and task != detected:
         raise SignaError(f"the csv columns describe a {detected} dataset, not {task}", root)
-    if (out / "index.json").is_file():
-        return PreparedStore(out)
     selection, positions = task_selection(detected)
     units = _plan_units(rows, root, detected)
-    plan = {"task": detected, "selection": selection.name, "positions": positions.tolist(), "dtype": dtype}
-    plan["root"] = str(root.resolve())
-    with output_folder(out, keep=_has_finished_shards):
-        _start_or_resume(out, plan, units)
-        pending = [u for u in units if not _shard_done(out, u)]
-        job = _UnitJob(root=str(root), shards=str(out / "shards"), positions=positions, dtype=dtype)
-        _run_units(job, pending, workers, progress, total=len(units))
-        _merge(out, plan, units)
+    plan = {
+        "version": STORE_VERSION,
+        "task": detected,
+        "selection": selection.name,
+        "positions": positions.tolist(),
+        "dtype": dtype,
+        "root": str(root.resolve()),
+        "source": source_key(root, tables, (r["path"] for r in rows)),
+    }
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        with store_lock(out):
+            if not reusable_store(out, plan):
+                _prepare(out, root, plan, units, workers, progress)
+    except BaseException:
+        if created and not _has_finished_shards(out):
+            shutil.rmtree(out, ignore_errors=True)  # a failed first attempt leaves no empty folder
+        raise
     return PreparedStore(out)
+
+
+def _prepare(out: Path, root: Path, plan: dict, units: list[Unit], workers: int, progress: bool) -> None:
+    _start_or_resume(out, plan, units)
+    pending = [u for u in units if not _shard_done(out, u)]
+    if not progress:  # no bar: a plain line, so a job log shows why the first run takes a while
+        say(f"{out}: preparing {sum(len(u.rows) for u in units)} sequences of {root}")
+    positions = np.asarray(plan["positions"])
+    job = _UnitJob(root=str(root), shards=str(out / "shards"), positions=positions, dtype=plan["dtype"])
+    _run_units(job, pending, workers, progress, total=len(units))
+    _merge(out, plan, units)
 
 
 def _has_finished_shards(out: Path) -> bool:
@@ -265,7 +288,7 @@ def _merge(out: Path, plan: dict, units: list[Unit]) -> None:
                 offset += row["frames"]
         array.flush()
         del array
-    write_json_atomic(out / "index.json", {"version": STORE_VERSION, **plan, "rows": index})
+    write_json_atomic(out / "index.json", {**plan, "rows": index})
     shutil.rmtree(shards)
     (out / "plan.json").unlink()
 
