@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
@@ -21,6 +22,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+# click's UsageError (bad option or argument), the base of typer.BadParameter; typer may vendor click
+USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 data_app = typer.Typer(help="Read, inspect, prepare and compose landmark data.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 
@@ -87,7 +90,7 @@ def data_prepare(
     out: Path = typer.Option(..., "--out", help="Folder for the prepared store."),
     task: str = typer.Option(None, "--task", help="fingerspelling or signs (default: from the csv columns)."),
     dtype: str = typer.Option("float16", "--dtype", help="float16 or float32."),
-    workers: int = typer.Option(1, "--workers", help="Parallel worker processes."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Parallel worker processes."),
     table: list[str] = typer.Option(["train.csv"], "--table", help="csv file(s) under ROOT to include."),
 ) -> None:
     """Turn a Kaggle-layout dataset into a compact memory-mappable store (resumable)."""
@@ -154,8 +157,8 @@ def evaluate_command(
     data: Path = typer.Option(..., "--data", help="Prepared store or Kaggle-layout folder to score."),
     as_json: bool = typer.Option(False, "--json", help='Print {"metric", "score", "n"} as JSON.'),
     out: Path | None = typer.Option(None, "--out", help="Folder for predictions.csv, metrics.json, reports."),
-    batch_size: int = typer.Option(32, "--batch-size"),
-    worst: int = typer.Option(10, "--worst", help="How many of the worst samples to list."),
+    batch_size: int = typer.Option(32, "--batch-size", min=1),
+    worst: int = typer.Option(10, "--worst", min=0, help="How many of the worst samples to list."),
     device: str | None = typer.Option(None, "--device"),
 ) -> None:
     """Score a checkpoint on a data set: the task's metric, per-sample predictions, the worst samples."""
@@ -217,14 +220,23 @@ def predict_command(
         from signa.infer.signs import check_recognizer_labels
 
         check_recognizer_labels(recognizer, labels)
-    rows = predictions_json(recognizer.predict_files(files))
+
+    def warn(path: str, problem: str) -> None:
+        typer.echo(f"warning: {path}: {problem}", err=True)
+
+    # each answer is printed as it comes; with --json, a list streamed element by element
+    separator = "["
+    for prediction in recognizer.iter_predictions(files, warn):
+        (row,) = predictions_json([prediction])
+        if as_json:
+            typer.echo(f"{separator}\n  {json.dumps(row, allow_nan=False)}", nl=False)
+            separator = ","
+        else:
+            answer = row["sign"] if "sign" in row else repr(row["text"])
+            confidence = "" if row["confidence"] is None else f" ({row['confidence']:.3f})"
+            typer.echo(f"{row['path']}: {answer}{confidence}")
     if as_json:
-        typer.echo(json.dumps(rows, indent=2))
-        return
-    for row in rows:
-        answer = row["sign"] if "sign" in row else repr(row["text"])
-        confidence = "" if row["confidence"] is None else f" ({row['confidence']:.3f})"
-        typer.echo(f"{row['path']}: {answer}{confidence}")
+        typer.echo("[]" if separator == "[" else "\n]")
 
 
 @app.command("soup")
@@ -273,10 +285,31 @@ def export_command(
 
 
 def main() -> None:
+    """Run a command; every failure the user can fix ends as one ``error:`` line and exit code 2."""
     try:
-        app()
+        code = app(standalone_mode=False)
+    except USAGE_ERROR as err:
+        if type(err).__name__ == "NoArgsIsHelpError":  # `signa` or `signa data` alone: the help
+            typer.echo(err.ctx.get_help())
+            sys.exit(err.exit_code)
+        fail(usage_problem(err))
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
     except (SignaError, OSError) as err:
-        if isinstance(err, OSError):
-            err = SignaError.from_os_error(err)
-        typer.echo(f"error: {err}", err=True)
-        sys.exit(2)
+        fail(SignaError.from_os_error(err) if isinstance(err, OSError) else err)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def fail(err: SignaError) -> NoReturn:
+    typer.echo(f"error: {err}", err=True)
+    sys.exit(2)
+
+
+def usage_problem(err: Exception) -> SignaError:
+    """A bad option or argument as one line: ``--batch-size: 0 is not in the range x>=1``."""
+    command = err.ctx.command_path if err.ctx else "signa"
+    if isinstance(err, typer.BadParameter) and err.param is not None and err.message:
+        name = (err.param.opts or [err.param.name or "argument"])[0]
+        return SignaError(f"{err.message} (see {command} --help)", name)
+    return SignaError(f"{err.format_message()} (see {command} --help)")

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from signa.errors import SignaError
+
 
 @contextlib.contextmanager
 def atomic_path(path: str | Path):
@@ -71,6 +73,15 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def read_text_file(path: str | Path) -> str:
+    """A UTF-8 text file's contents; other bytes are the user's to fix, said in one line."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        problem = f"not UTF-8 text (byte {err.object[err.start]:#04x} at offset {err.start})"
+        raise SignaError(f"{problem}; save it as UTF-8", path) from None
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:

@@ -36,6 +36,7 @@ from rich.progress import Progress
 
 from signa.data.layout import FINGERSPELLING_130, N_LANDMARKS, SIGNS_100, Selection, get_selection
 from signa.data.readers import iter_kaggle_wide, parquet_kind, read_csv_table, read_kaggle_long
+from signa.data.readers.common import require_finite
 from signa.data.store_guard import reusable_store, say, source_key, store_lock
 from signa.errors import SignaError
 from signa.files import atomic_path, write_json_atomic
@@ -95,6 +96,8 @@ def prepare_dataset(
     root, out, tables = Path(root), Path(out), list(tables)
     if dtype not in DTYPES:
         raise SignaError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
+    if workers < 1:
+        raise SignaError(f"workers must be at least 1, not {workers}")
     rows, detected = _read_tables(root, tables)
     if task is not None and task != detected:
         raise SignaError(f"the csv columns describe a {detected} dataset, not {task}", root)
@@ -215,6 +218,7 @@ class _UnitJob:
         rows = []
         with atomic_path(data_path) as tmp, open(tmp, "wb") as handle:
             for row, coords in self._sequences(unit):
+                require_finite(coords, Path(self.root) / row["path"], f"sequence {row['sequence_id']}")
                 data = coords.astype(self.dtype)
                 rows.append({**row, "frames": len(data), "all_missing": bool(np.isnan(coords).all())})
                 handle.write(data.tobytes())

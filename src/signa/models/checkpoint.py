@@ -81,6 +81,14 @@ def read_checkpoint_config(path: str | Path) -> dict[str, Any]:
     return config
 
 
+def load_weights(path: Path) -> dict:
+    """The tensors of a weights file; a damaged or truncated one is one clear error."""
+    try:
+        return safetensors.torch.load_file(str(path))
+    except Exception as err:  # safetensors raises several types for a damaged file
+        raise SignaError(f"corrupt checkpoint weights ({type(err).__name__}: {err})", path) from None
+
+
 def load_model(path: str | Path) -> tuple[nn.Module, dict[str, Any]]:
     """Rebuild the model of a checkpoint in eval mode; returns (model, config)."""
     from signa.models.registry import build_model
@@ -89,10 +97,7 @@ def load_model(path: str | Path) -> tuple[nn.Module, dict[str, Any]]:
     config = read_checkpoint_config(folder)
     model = build_model(config["arch"], config["model"], folder / CONFIG_FILE)
     weights = folder / WEIGHTS_FILE
-    try:
-        state = safetensors.torch.load_file(str(weights))
-    except Exception as err:  # safetensors raises several types for a damaged file
-        raise SignaError(f"corrupt checkpoint weights ({type(err).__name__}: {err})", weights) from None
+    state = load_weights(weights)
     try:
         missing, unexpected = model.load_state_dict(state, strict=False)
     except RuntimeError as err:  # shape mismatches

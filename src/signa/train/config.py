@@ -62,6 +62,16 @@ class DataConfig:
     selection: str | None = None
     cache: str | None = None
 
+    def __post_init__(self):
+        if self.batch_size < 1 or (self.eval_batch_size is not None and self.eval_batch_size < 1):
+            raise ValueError("batch_size and eval_batch_size must be at least 1")
+        if self.n_folds < 2:
+            raise ValueError(f"n_folds must be at least 2, got {self.n_folds}")
+        if not -1 <= self.fold < self.n_folds:
+            raise ValueError(f"fold must be -1 (train on all) or 0..{self.n_folds - 1}, got {self.fold}")
+        if self.num_workers < 0:
+            raise ValueError("num_workers must be 0 or more")
+
 
 # Keys the data section of every task had before each task owned its own (experiments saved then
 # list them all): another task's key at its old default is ignored, so those files keep loading.

@@ -16,7 +16,7 @@ from signa.data.compose.motion import compose_sequence, make_signers
 from signa.data.compose.options import ComposeOptions
 from signa.data.vocab import Vocabulary
 from signa.errors import SignaError
-from signa.files import output_folder, write_json_atomic, write_text_atomic
+from signa.files import output_folder, read_text_file, write_json_atomic, write_text_atomic
 
 CSV_COLUMNS = ("path", "file_id", "sequence_id", "participant_id", "phrase")
 
@@ -27,7 +27,7 @@ def read_phrases(path: str | Path, bank: LetterBank, alphabet: Vocabulary) -> li
     if not path.is_file():
         raise SignaError("phrase file not found", path)
     phrases = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(read_text_file(path).splitlines(), start=1):
         phrase = line.strip()
         if not phrase:
             continue
