@@ -26,6 +26,7 @@ app = typer.Typer(
 USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 data_app = typer.Typer(help="Read, inspect, prepare and compose landmark data.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+THREADS_HELP = "CPU threads (default: one per million parameters, at most the cores available)."
 
 
 @data_app.command("compose")
@@ -138,42 +139,50 @@ def train_command(
     ),
     resume: bool = typer.Option(False, "--resume", help="Continue the run folder from its last checkpoint."),
     device: str | None = typer.Option(None, "--device", help="cpu, cuda, cuda:1 (default: GPU if any)."),
+    threads: int | None = typer.Option(None, "--threads", min=1, help=THREADS_HELP),
 ) -> None:
     """Train a model; under torchrun, one process per GPU (DDP)."""
+    from signa.metrics import format_metrics
     from signa.train.config import load_experiment
     from signa.train.loop import default_run_dir, train
 
     extra = [f"data.fold={fold}"] * (fold is not None) + [f"seed={seed}"] * (seed is not None)
     experiment = load_experiment(config, [*overrides, *extra])
-    result = train(experiment, run_dir or default_run_dir(config, experiment), resume=resume, device=device)
+    run = run_dir or default_run_dir(config, experiment)
+    result = train(experiment, run, resume=resume, device=device, threads=threads)
     if result.is_main:
-        scores = ", ".join(f"{k} {v:.4f}" for k, v in result.metrics.items())
+        scores = format_metrics(result.metrics)
         typer.echo(f"{result.run_dir}: {result.step} steps" + (f"; {scores}" if scores else ""))
 
 
 @app.command("evaluate")
 def evaluate_command(
     checkpoint: Path = typer.Argument(..., help="Run folder, checkpoint folder or weights file."),
-    data: Path = typer.Option(..., "--data", help="Prepared store or Kaggle-layout folder to score."),
+    data: Path | None = typer.Option(
+        None, "--data", help="Prepared store or Kaggle-layout folder to score (with --fold: the run's own)."
+    ),
     as_json: bool = typer.Option(False, "--json", help='Print {"metric", "score", "n"} as JSON.'),
     out: Path | None = typer.Option(None, "--out", help="Folder for predictions.csv, metrics.json, reports."),
     batch_size: int = typer.Option(32, "--batch-size", min=1),
     worst: int = typer.Option(10, "--worst", min=0, help="How many of the worst samples to list."),
     device: str | None = typer.Option(None, "--device"),
+    fold: int | None = typer.Option(None, "--fold", help="Score the held-out fold K of the run's split."),
+    threads: int | None = typer.Option(None, "--threads", min=1, help=THREADS_HELP),
 ) -> None:
     """Score a checkpoint on a data set: the task's metric, per-sample predictions, the worst samples."""
     import json
 
     from signa.evaluate.evaluate import evaluate_checkpoint
+    from signa.metrics import format_metric
 
-    result = evaluate_checkpoint(checkpoint, data, out, batch_size, device, worst)
+    result = evaluate_checkpoint(checkpoint, data, out, batch_size, device, worst, threads, fold)
     if as_json:
         typer.echo(json.dumps(result.summary()))
         return
     typer.echo(f"{result.metric}: {result.score:.4f} over {len(result.records)} sequences")
     for key, value in result.metrics.items():
         if key not in (result.metric, "sequences"):
-            typer.echo(f"  {key}: {value:.4f}")
+            typer.echo(f"  {key}: {format_metric(value)}")
     if result.worst:
         typer.echo("worst samples:")
         for record in result.worst:
@@ -208,6 +217,7 @@ def predict_command(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list: path, sign or text, confidence."),
     labels: Path | None = typer.Option(None, "--labels", help="Sign label map; must match the model's."),
     precision: str = typer.Option("fp32", "--precision", help="fp32 or bf16 (autocast; checkpoints only)."),
+    threads: int | None = typer.Option(None, "--threads", min=1, help=THREADS_HELP),
 ) -> None:
     """Recognise each sequence of each landmark file (a sign, or fingerspelled text)."""
     import json
@@ -215,7 +225,7 @@ def predict_command(
     from signa.infer import load_model
     from signa.infer.runtime import predictions_json
 
-    recognizer = load_model(model, precision=precision)
+    recognizer = load_model(model, precision=precision, threads=threads)
     if labels is not None:
         from signa.infer.signs import check_recognizer_labels
 

@@ -26,12 +26,14 @@ import hashlib
 import json
 import multiprocessing
 import shutil
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+from rich.console import Console
 from rich.progress import Progress
 
 from signa.data.layout import FINGERSPELLING_130, N_LANDMARKS, SIGNS_100, Selection, get_selection
@@ -269,9 +271,24 @@ def _progress_bar(enabled: bool, total: int, done: int):
     if not enabled:
         yield lambda: None
         return
-    with Progress(transient=False) as bar:
+    if not sys.stderr.isatty():  # a job log: a plain line per tenth of the work instead of a bar
+        yield _progress_lines(total, done)
+        return
+    with Progress(transient=False, console=Console(stderr=True)) as bar:
         task = bar.add_task("preparing", total=total, completed=done)
         yield lambda: bar.advance(task)
+
+
+def _progress_lines(total: int, done: int) -> Callable[[], None]:
+    count = [done]
+    step = max(total // 10, 1)
+
+    def advance() -> None:
+        count[0] += 1
+        if count[0] % step == 0 or count[0] == total:
+            say(f"preparing: {count[0]}/{total} parts")
+
+    return advance
 
 
 def _merge(out: Path, plan: dict, units: list[Unit]) -> None:
