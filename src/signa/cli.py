@@ -95,8 +95,10 @@ def data_prepare(
     table: list[str] = typer.Option(["train.csv"], "--table", help="csv file(s) under ROOT to include."),
 ) -> None:
     """Turn a Kaggle-layout dataset into a compact memory-mappable store (resumable)."""
-    from signa.data.cache import prepare_dataset
+    from signa.data.cache import DTYPES, prepare_dataset
 
+    if dtype not in DTYPES:
+        raise SignaError(f"must be one of {', '.join(DTYPES)}, not {dtype!r}", "--dtype")
     try:
         store = prepare_dataset(root, out, task=task, dtype=dtype, workers=workers, tables=table)
     except KeyboardInterrupt:
@@ -297,7 +299,7 @@ def export_command(
 def main() -> None:
     """Run a command; every failure the user can fix ends as one ``error:`` line and exit code 2."""
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="signa")
     except USAGE_ERROR as err:
         if type(err).__name__ == "NoArgsIsHelpError":  # `signa` or `signa data` alone: the help
             typer.echo(err.ctx.get_help())

@@ -13,14 +13,18 @@ sys.path.insert(0, str(TESTS / "train"))  # the toy task
 
 
 def assert_one_error_line(code: int, err: str, path: str | Path, *words: str) -> None:
-    """Exit 2 and exactly one ``error: <path>: <problem>`` line, no traceback."""
+    """Exit 2 and exactly one ``error: <path>: <problem>`` line, the last on stderr; no traceback.
+
+    Progress lines printed before the failure (a job log's plain progress) may precede it.
+    """
     assert code == 2, err
+    assert "Traceback" not in err, err
     lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith(f"error: {path}"), err
-    assert "Traceback" not in err
+    errors = [line for line in lines if line.startswith("error:")]
+    assert errors == lines[-1:], err
+    assert errors[0].startswith(f"error: {path}"), err
     for word in words:
-        assert word in lines[0], err
+        assert word in errors[0], err
 
 
 def toy_config(tmp_path: Path, *overrides: str) -> Path:
