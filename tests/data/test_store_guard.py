@@ -6,6 +6,7 @@ Real recordings: the 12 asl-signs sequences of samples/ (copied, so the test may
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -104,3 +105,26 @@ def test_two_prepares_at_once_give_one_valid_store(shared_data, tmp_path):
     store = prepare_dataset(shared_data / "asl-signs", out, progress=False)  # an exact match: reused
     assert store.index == reference.index
     assert (out / "landmarks.npy").read_bytes() == (tmp_path / "serial" / "landmarks.npy").read_bytes()
+
+
+def test_two_evaluations_share_the_default_cache(sample, signs_checkpoint, tmp_path):
+    """Two real `signa evaluate` processes on one Kaggle folder prepare its default cache once."""
+    env = {**os.environ, "PYTHONPATH": str(SRC), "SIGNA_CACHE": str(tmp_path / "cache")}
+    command = [
+        sys.executable,
+        "-m",
+        "signa",
+        "evaluate",
+        str(signs_checkpoint),
+        "--data",
+        str(sample),
+        "--json",
+    ]
+    procs = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    assert [json.loads(stdout)["n"] for stdout, _ in results] == [12, 12]
+    assert len(list((tmp_path / "cache" / "prepared").glob("*/index.json"))) == 1
