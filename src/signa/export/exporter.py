@@ -22,6 +22,7 @@ from signa.errors import SignaError
 from signa.export import metadata
 from signa.export.metadata import ExportInfo
 from signa.export.options import PRECISIONS, VARIANTS, ExportOptions
+from signa.export.runtimes import require_tflite
 from signa.export.tasks import LoadedModels, export_task, task_of
 from signa.files import output_folder
 from signa.models.checkpoint import WEIGHTS_FILE, checkpoint_folder, load_model
@@ -92,8 +93,6 @@ def _check_options(options: ExportOptions) -> None:
         if options.route == "onnx2tf":
             _check_onnx2tf(options)
             return
-        from signa.export.runtimes import require_tflite
-
         require_tflite("litert_torch")
         if options.kaggle:
             raise SignaError(

@@ -33,6 +33,7 @@ from signa.errors import SignaError
 from signa.export import metadata
 from signa.export.fuse import fuse_for_inference
 from signa.export.metadata import InputContract
+from signa.export.options import ExportOptions
 from signa.export.steps import (
     EXAMPLE_FRAMES,
     NamedOutputs,
@@ -260,7 +261,7 @@ class FingerspellingExport(ExportTask):
     def selection(self, loaded: LoadedModels) -> str:
         return loaded.models[0].config.selection
 
-    def decoding(self, loaded: LoadedModels, options) -> dict:
+    def decoding(self, loaded: LoadedModels, options: ExportOptions) -> dict:
         vocab = loaded.vocab
         steps = loaded.models[0].config.max_phrase
         decoding = {"steps": steps, "sos_id": vocab.sos_id, "eos_id": vocab.eos_id, "pad_id": vocab.pad_id}
@@ -273,7 +274,7 @@ class FingerspellingExport(ExportTask):
             )
         return decoding
 
-    def export(self, loaded: LoadedModels, out: Path, options) -> ExportedFiles:
+    def export(self, loaded: LoadedModels, out: Path, options: ExportOptions) -> ExportedFiles:
         if options.format == "tflite" and options.route == "onnx2tf":
             return via_onnx(self.export, loaded, out, options)
         ensemble = FingerspellingEnsemble(loaded.models)

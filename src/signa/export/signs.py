@@ -18,6 +18,7 @@ from signa.data.vocab import LabelMap
 from signa.errors import SignaError
 from signa.export.fuse import fuse_for_inference
 from signa.export.metadata import InputContract
+from signa.export.options import ExportOptions
 from signa.export.steps import (
     NamedOutputs,
     convert_tflite,
@@ -69,7 +70,7 @@ class SignsExport(ExportTask):
     def selection(self, loaded: LoadedModels) -> str:
         return SIGNS_100.name
 
-    def export(self, loaded: LoadedModels, out: Path, options) -> ExportedFiles:
+    def export(self, loaded: LoadedModels, out: Path, options: ExportOptions) -> ExportedFiles:
         if options.kaggle:
             raise SignaError(
                 "--kaggle is the fingerspelling contract; an isolated-sign model reads (frames, 543, 3)"

@@ -15,6 +15,7 @@ import numpy as np
 
 from signa.errors import SignaError
 from signa.export.metadata import EXPORT_FILE, KAGGLE_LAYOUT, ExportInfo, read_export_info
+from signa.export.runtimes import open_interpreter, open_session, pad_frames, resample_frames, signature_name
 from signa.infer.outputs import Description, RawOutput
 from signa.infer.tasks import infer_task
 
@@ -82,8 +83,6 @@ class OnnxBackend:
     """An ONNX export folder: the unrolled or Kaggle graph, the stepwise pair, or a classifier."""
 
     def __init__(self, folder: Path, info: ExportInfo, threads):
-        from signa.export.runtimes import open_session
-
         self.info = info
         self.task = infer_task(info.task, folder / EXPORT_FILE)
         self.description = describe_export(info, folder)
@@ -101,8 +100,6 @@ class TFLiteBackend:
     VARIABLE = "serving_default"
 
     def __init__(self, folder: Path, info: ExportInfo, threads):
-        from signa.export.runtimes import open_interpreter, signature_name
-
         self.info = info
         self.task = infer_task(info.task, folder / EXPORT_FILE)
         self.description = describe_export(info, folder)
@@ -124,8 +121,6 @@ class TFLiteBackend:
         return self.task.raw_output(out, self.info.variant)
 
     def _run_fixed(self, data: np.ndarray) -> dict:
-        from signa.export.runtimes import pad_frames, resample_frames, signature_name
-
         frames = len(data)
         length = next((n for n in self.lengths if n >= frames), self.lengths[-1])
         if frames > length:

@@ -19,6 +19,7 @@ from torch import nn
 from signa.config import to_dict
 from signa.errors import SignaError
 from signa.files import atomic_path, write_json_atomic
+from signa.models.registry import build_model
 from signa.version import __version__
 
 WEIGHTS_FILE = "model.safetensors"
@@ -91,8 +92,6 @@ def load_weights(path: Path) -> dict:
 
 def load_model(path: str | Path) -> tuple[nn.Module, dict[str, Any]]:
     """Rebuild the model of a checkpoint in eval mode; returns (model, config)."""
-    from signa.models.registry import build_model
-
     folder = checkpoint_folder(path)
     config = read_checkpoint_config(folder)
     model = build_model(config["arch"], config["model"], folder / CONFIG_FILE)
