@@ -21,25 +21,21 @@ last: its presence means the store is complete. Nothing ever holds more than one
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import multiprocessing
 import shutil
-import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-from rich.console import Console
-from rich.progress import Progress
 
 from signa.data.layout import FINGERSPELLING_130, N_LANDMARKS, SIGNS_100, Selection, get_selection
 from signa.data.readers import iter_kaggle_wide, parquet_kind, read_csv_table, read_kaggle_long
 from signa.data.readers.common import require_finite
 from signa.data.store_guard import reusable_store, say, source_key, store_lock
+from signa.data.units import run_units
 from signa.errors import SignaError
 from signa.files import atomic_path, write_json_atomic
 
@@ -159,7 +155,7 @@ def _prepare(out: Path, root: Path, plan: dict, units: list[Unit], workers: int,
         say(f"{out}: preparing {sum(len(u.rows) for u in units)} sequences of {root}")
     positions = np.asarray(plan["positions"])
     job = _UnitJob(root=str(root), shards=str(out / "shards"), positions=positions, dtype=plan["dtype"])
-    _run_units(job, pending, workers, progress, total=len(units))
+    run_units(job, pending, workers, progress, total=len(units))
     _merge(out, plan, units)
 
 
@@ -272,46 +268,6 @@ class _UnitJob:
             raise SignaError(
                 f"sequence id(s) {', '.join(absent[:5])} listed in the csv are not in the file", file
             )
-
-
-def _run_units(
-    job: Callable[[Unit], int], units: list[Unit], workers: int, progress: bool, total: int
-) -> None:
-    with _progress_bar(progress, total, total - len(units)) as advance:
-        if workers <= 1 or len(units) <= 1:
-            for unit in units:
-                job(unit)
-                advance()
-            return
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            for _ in pool.imap_unordered(job, units):
-                advance()
-
-
-@contextlib.contextmanager
-def _progress_bar(enabled: bool, total: int, done: int):
-    """Yield an ``advance()`` callable driving a rich progress bar over units (a no-op if disabled)."""
-    if not enabled:
-        yield lambda: None
-        return
-    if not sys.stderr.isatty():  # a job log: a plain line per tenth of the work instead of a bar
-        yield _progress_lines(total, done)
-        return
-    with Progress(transient=False, console=Console(stderr=True)) as bar:
-        task = bar.add_task("preparing", total=total, completed=done)
-        yield lambda: bar.advance(task)
-
-
-def _progress_lines(total: int, done: int) -> Callable[[], None]:
-    count = [done]
-    step = max(total // 10, 1)
-
-    def advance() -> None:
-        count[0] += 1
-        if count[0] % step == 0 or count[0] == total:
-            say(f"preparing: {count[0]}/{total} parts")
-
-    return advance
 
 
 def _merge(out: Path, plan: dict, units: list[Unit]) -> None:
