@@ -222,10 +222,8 @@ def predict_command(
     threads: int | None = typer.Option(None, "--threads", min=1, help=THREADS_HELP),
 ) -> None:
     """Recognise each sequence of each landmark file (a sign, or fingerspelled text)."""
-    import json
-
     from signa.infer import load_model
-    from signa.infer.runtime import predictions_json
+    from signa.infer.runtime import prediction_output
 
     recognizer = load_model(model, precision=precision, threads=threads)
     if labels is not None:
@@ -236,19 +234,8 @@ def predict_command(
     def warn(path: str, problem: str) -> None:
         typer.echo(f"warning: {path}: {problem}", err=True)
 
-    # each answer is printed as it comes; with --json, a list streamed element by element
-    separator = "["
-    for prediction in recognizer.iter_predictions(files, warn):
-        (row,) = predictions_json([prediction])
-        if as_json:
-            typer.echo(f"{separator}\n  {json.dumps(row, allow_nan=False)}", nl=False)
-            separator = ","
-        else:
-            answer = row["sign"] if "sign" in row else repr(row["text"])
-            confidence = "" if row["confidence"] is None else f" ({row['confidence']:.3f})"
-            typer.echo(f"{row['path']}: {answer}{confidence}")
-    if as_json:
-        typer.echo("[]" if separator == "[" else "\n]")
+    for text in prediction_output(recognizer.iter_predictions(files, warn), as_json):
+        typer.echo(text, nl=False)  # each answer as it comes
 
 
 @app.command("soup")

@@ -14,6 +14,7 @@ input and decodes them (ids -> text through the confidence gate, or the label lo
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -163,3 +164,19 @@ def load_model(path: str | Path, **options) -> Recognizer:
 def predictions_json(predictions: Sequence[Prediction]) -> list[dict[str, Any]]:
     """JSON rows; a non-finite confidence (never expected from finite input) becomes null."""
     return [json_safe(p.to_dict()) for p in predictions]
+
+
+def prediction_output(predictions: Iterable[Prediction], as_json: bool) -> Iterator[str]:
+    """The text of ``signa predict``, piece by piece as the predictions come: ``path: sign (0.973)``
+    lines, or a JSON list written element by element (valid JSON, never NaN)."""
+    separator = "["
+    for (row,) in (predictions_json([p]) for p in predictions):
+        if as_json:
+            yield f"{separator}\n  {json.dumps(row, allow_nan=False)}"
+            separator = ","
+            continue
+        answer = row["sign"] if "sign" in row else repr(row["text"])
+        confidence = "" if row["confidence"] is None else f" ({row['confidence']:.3f})"
+        yield f"{row['path']}: {answer}{confidence}\n"
+    if as_json:
+        yield "[]\n" if separator == "[" else "\n]\n"
