@@ -211,6 +211,11 @@ CASES: dict[str, Callable[[Context], tuple[list, object, str]]] = {
         SIGNS_CONFIG,
         "fold must be -1",
     ),
+    "train negative weight decay": lambda c: (
+        ["train", SIGNS_CONFIG, "--set", "optim.weight_decay=-1"],
+        SIGNS_CONFIG,
+        "weight_decay",
+    ),
     "train wrong type": lambda c: (
         ["train", SIGNS_CONFIG, "--set", "optim.lr=fast"],
         SIGNS_CONFIG,
