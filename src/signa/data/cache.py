@@ -37,7 +37,7 @@ from signa.data.readers.common import require_finite
 from signa.data.store_guard import reusable_store, say, source_key, store_lock
 from signa.data.units import run_units
 from signa.errors import SignaError
-from signa.files import atomic_path, write_json_atomic
+from signa.files import atomic_path, output_folder, write_json_atomic
 
 STORE_VERSION = 2  # 2: index.json records the source key (store_guard)
 DTYPES = ("float16", "float32")
@@ -112,9 +112,9 @@ def prepare_dataset(
     detected from their columns; ``task`` only confirms it. Re-running on a finished ``out`` returns
     the store if it was made from exactly these files and options (:mod:`signa.data.store_guard`),
     and rebuilds it otherwise; re-running on an interrupted one resumes. Concurrent calls on one
-    ``out`` take turns. ``workers > 1`` starts fresh ("spawn")
-    processes, since forking a process that holds Arrow or torch thread pools can deadlock; a script
-    calling this must therefore do so under ``if __name__ == "__main__":``.
+    ``out`` take turns. ``workers > 1`` starts fresh ("spawn") processes, since forking a process
+    that holds Arrow or torch thread pools can deadlock; a script calling this must therefore do so
+    under ``if __name__ == "__main__":``.
     """
     root, out, tables = Path(root), Path(out), list(tables)
     if dtype not in DTYPES:
@@ -135,16 +135,11 @@ def prepare_dataset(
         "root": str(root.resolve()),
         "source": source_key(root, tables, (r["path"] for r in rows)),
     }
-    created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    try:
-        with store_lock(out):
-            if not reusable_store(out, plan):
-                _prepare(out, root, plan, units, workers, progress)
-    except BaseException:
-        if created and not _has_finished_shards(out):
-            shutil.rmtree(out, ignore_errors=True)  # a failed first attempt leaves no empty folder
-        raise
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # inside the lock: only the process that made the folder removes it after a failed first attempt
+    with store_lock(out), output_folder(out, keep=_has_finished_shards):
+        if not reusable_store(out, plan):
+            _prepare(out, root, plan, units, workers, progress)
     return PreparedStore(out)
 
 

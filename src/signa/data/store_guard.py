@@ -54,9 +54,12 @@ def store_lock(out: Path):
     lock = FileLock(out.parent / f".{out.name}.lock")
     try:
         lock.acquire(timeout=0)
-    except Timeout:
+    except Timeout:  # (a TimeoutError, so an OSError: caught first)
         say(f"{out}: another process is preparing this store; waiting for it")
         lock.acquire()
+    except OSError as err:  # a read-only or full folder: the user's path is the store's, not the lock's
+        err.filename = str(out)
+        raise
     try:
         yield
     finally:
