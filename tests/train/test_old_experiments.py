@@ -48,6 +48,9 @@ def experiment_task_data(experiment):
     return task_class(experiment.task).Data(**experiment.task_data)
 
 
+# Shipped configs changed on purpose since main 9aba7b9: the small sign config takes its class count
+# from the label map, so a new data set with other signs trains without editing it.
+DELIBERATE_CHANGES = {"asl-signs-small": {"n_classes": None}}
 SHIPPED_THEN = [
     c for c in sorted((REPO / "configs").glob("*/*.yaml")) if (FIXTURES / f"{c.stem}.json").is_file()
 ]
@@ -57,6 +60,8 @@ SHIPPED_THEN = [
 def test_shipped_yaml_gives_what_main_saved(config):
     saved = FIXTURES / f"{config.stem}.json"
     old = json.loads(saved.read_text())
+    for key, value in DELIBERATE_CHANGES.get(config.stem, {}).items():
+        old["model"][key] = value
     assert experiment_to_dict(load_experiment(config)) == experiment_to_dict(experiment_from_dict(old))
 
 

@@ -21,38 +21,31 @@ last: its presence means the store is complete. Nothing ever holds more than one
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import multiprocessing
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-from rich.progress import Progress
 
 from signa.data.keypoints import parse_layout
-from signa.data.labelled import label_mapping, labelled_rows
+from signa.data.labelled import is_labelled_folder, labelled_rows, write_label_map
 from signa.data.layout import FINGERSPELLING_130, N_LANDMARKS, SIGNS_100, Selection, get_selection
-from signa.data.readers import (
-    iter_kaggle_wide,
-    parquet_kind,
-    read_csv_table,
-    read_kaggle_long,
-    read_sequences,
-)
+from signa.data.readers import iter_kaggle_wide, parquet_kind, read_csv_table, read_kaggle_long, read_single
+from signa.data.readers.common import require_finite
+from signa.data.store_guard import reusable_store, say, source_key, store_lock
+from signa.data.units import run_units
 from signa.errors import SignaError
-from signa.files import atomic_path, write_json_atomic
+from signa.files import atomic_path, output_folder, write_json_atomic
 
-STORE_VERSION = 1
+STORE_VERSION = 2  # 2: index.json records the source key (store_guard)
 DTYPES = ("float16", "float32")
 FINGERSPELLING_COLUMNS = ("path", "file_id", "sequence_id", "participant_id", "phrase")
 SIGNS_COLUMNS = ("path", "participant_id", "sequence_id", "sign")
 LONG_FILES_PER_UNIT = 64
-LABEL_MAP_FILE = "sign_to_prediction_index_map.json"
 
 
 @dataclass(frozen=True)
@@ -120,36 +113,60 @@ def prepare_dataset(
 
     ``tables`` are csv files under ``root`` (e.g. add ``supplemental_metadata.csv``). The task is
     detected from their columns; ``task`` only confirms it. A folder without any of the tables is
-    read as sign folders (:mod:`signa.data.labelled`), and its label map is written beside the store.
+    read as sign folders (:mod:`signa.data.labelled`), and its label map is written beside the store;
     ``layout`` describes the flat vectors of ``.npy`` sequences (:mod:`signa.data.keypoints`).
-    Re-running on a finished ``out`` returns the store; re-running on an interrupted one resumes.
-    ``workers > 1`` starts fresh ("spawn") processes, since forking a process that holds Arrow or
-    torch thread pools can deadlock; a script calling this must therefore do so under
-    ``if __name__ == "__main__":``.
+    Re-running on a finished ``out`` returns the store if it was made from exactly these files and
+    options (:mod:`signa.data.store_guard`), and rebuilds it otherwise; re-running on an interrupted
+    one resumes. Concurrent calls on one ``out`` take turns. ``workers > 1`` starts fresh ("spawn")
+    processes, since forking a process that holds Arrow or torch thread pools can deadlock; a script
+    calling this must therefore do so under ``if __name__ == "__main__":``.
     """
-    root, out = Path(root), Path(out)
+    root, out, tables = Path(root), Path(out), list(tables)
     if dtype not in DTYPES:
         raise SignaError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
-    tables = list(tables)
-    labelled = root.is_dir() and not any((root / name).is_file() for name in tables)
+    if workers < 1:
+        raise SignaError(f"workers must be at least 1, not {workers}")
+    labelled = is_labelled_folder(root, tables)
     rows, detected = (labelled_rows(root), "signs") if labelled else _read_tables(root, tables)
     if task is not None and task != detected:
         raise SignaError(f"the csv columns describe a {detected} dataset, not {task}", root)
-    if (out / "index.json").is_file():
-        return PreparedStore(out)
     selection, positions = task_selection(detected)
     units = _plan_units(rows, root, detected)
-    plan = {"task": detected, "selection": selection.name, "positions": positions.tolist(), "dtype": dtype}
-    plan["root"] = str(root.resolve())
-    plan["layout"] = None if layout is None else parse_layout(layout).spec
-    _start_or_resume(out, plan, units)
-    if labelled:
-        write_json_atomic(out / LABEL_MAP_FILE, label_mapping(rows))
-    pending = [u for u in units if not _shard_done(out, u)]
-    job = _UnitJob(str(root), str(out / "shards"), positions, dtype, plan["layout"])
-    _run_units(job, pending, workers, progress, total=len(units))
-    _merge(out, plan, units)
+    plan = {
+        "version": STORE_VERSION,
+        "task": detected,
+        "selection": selection.name,
+        "positions": positions.tolist(),
+        "dtype": dtype,
+        "root": str(root.resolve()),
+        "source": source_key(root, [] if labelled else tables, (r["path"] for r in rows)),
+    }
+    if layout is not None:
+        plan["layout"] = parse_layout(layout).spec
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # inside the lock: only the process that made the folder removes it after a failed first attempt
+    with store_lock(out), output_folder(out, keep=_has_finished_shards):
+        if not reusable_store(out, plan):
+            if labelled:
+                write_label_map(out, rows)
+            _prepare(out, root, plan, units, workers, progress)
     return PreparedStore(out)
+
+
+def _prepare(out: Path, root: Path, plan: dict, units: list[Unit], workers: int, progress: bool) -> None:
+    _start_or_resume(out, plan, units)
+    pending = [u for u in units if not _shard_done(out, u)]
+    if not progress:  # no bar: a plain line, so a job log shows why the first run takes a while
+        say(f"{out}: preparing {sum(len(u.rows) for u in units)} sequences of {root}")
+    positions = np.asarray(plan["positions"])
+    job = _UnitJob(str(root), str(out / "shards"), positions, plan["dtype"], plan.get("layout"))
+    run_units(job, pending, workers, progress, total=len(units))
+    _merge(out, plan, units)
+
+
+def _has_finished_shards(out: Path) -> bool:
+    """Whether a stopped preparation left finished parts to resume from (then its folder stays)."""
+    return any((out / "shards").glob("*.json"))
 
 
 def _read_tables(root: Path, tables: Iterable[str]) -> tuple[list[dict], str]:
@@ -228,6 +245,7 @@ class _UnitJob:
         rows = []
         with atomic_path(data_path) as tmp, open(tmp, "wb") as handle:
             for row, coords in self._sequences(unit):
+                require_finite(coords, Path(self.root) / row["path"], f"sequence {row['sequence_id']}")
                 data = coords.astype(self.dtype)
                 rows.append({**row, "frames": len(data), "all_missing": bool(np.isnan(coords).all())})
                 handle.write(data.tobytes())
@@ -241,19 +259,12 @@ class _UnitJob:
             rows = [r for r in unit.rows if r["path"] == path]
             if file.suffix.lower() != ".parquet":
                 for row in rows:
-                    yield row, self._single(file).landmarks[:, self.positions]
+                    yield row, read_single(file, self.layout).landmarks[:, self.positions]
             elif parquet_kind(file) == "kaggle-wide":
                 yield from self._wide(file, rows)
             else:
                 for row in rows:
                     yield row, read_kaggle_long(file, row["sequence_id"]).landmarks[:, self.positions]
-
-    def _single(self, file: Path):
-        """The one sequence of a ``.npy`` file, numbered-frame folder or ``.pose`` file."""
-        sequences = read_sequences(file, self.layout)
-        if len(sequences) != 1:
-            raise SignaError(f"holds {len(sequences)} sequences; a listed path must hold one", file)
-        return sequences[0]
 
     def _wide(self, file: Path, rows: list[dict]):
         by_id = {r["sequence_id"]: r for r in rows}
@@ -266,31 +277,6 @@ class _UnitJob:
             raise SignaError(
                 f"sequence id(s) {', '.join(absent[:5])} listed in the csv are not in the file", file
             )
-
-
-def _run_units(
-    job: Callable[[Unit], int], units: list[Unit], workers: int, progress: bool, total: int
-) -> None:
-    with _progress_bar(progress, total, total - len(units)) as advance:
-        if workers <= 1 or len(units) <= 1:
-            for unit in units:
-                job(unit)
-                advance()
-            return
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            for _ in pool.imap_unordered(job, units):
-                advance()
-
-
-@contextlib.contextmanager
-def _progress_bar(enabled: bool, total: int, done: int):
-    """Yield an ``advance()`` callable driving a rich progress bar over units (a no-op if disabled)."""
-    if not enabled:
-        yield lambda: None
-        return
-    with Progress(transient=False) as bar:
-        task = bar.add_task("preparing", total=total, completed=done)
-        yield lambda: bar.advance(task)
 
 
 def _merge(out: Path, plan: dict, units: list[Unit]) -> None:
@@ -311,7 +297,7 @@ def _merge(out: Path, plan: dict, units: list[Unit]) -> None:
                 offset += row["frames"]
         array.flush()
         del array
-    write_json_atomic(out / "index.json", {"version": STORE_VERSION, **plan, "rows": index})
+    write_json_atomic(out / "index.json", {**plan, "rows": index})
     shutil.rmtree(shards)
     (out / "plan.json").unlink()
 

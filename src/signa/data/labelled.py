@@ -17,8 +17,15 @@ from pathlib import Path
 
 from signa.data.readers import landmark_items
 from signa.errors import SignaError
+from signa.files import write_json_atomic
 
 UNKNOWN_SIGNER = "unknown"
+LABEL_MAP_FILE = "sign_to_prediction_index_map.json"
+
+
+def is_labelled_folder(root: Path, tables: list[str]) -> bool:
+    """A folder holding none of the csv ``tables`` is read as sign folders."""
+    return root.is_dir() and not any((root / name).is_file() for name in tables)
 
 
 def labelled_rows(root: str | Path) -> list[dict[str, str]]:
@@ -50,3 +57,9 @@ def labelled_rows(root: str | Path) -> list[dict[str, str]]:
 def label_mapping(rows: list[dict[str, str]]) -> dict[str, int]:
     """Sign names in sorted order -> class ids 0..n-1."""
     return {sign: i for i, sign in enumerate(sorted({row["sign"] for row in rows}))}
+
+
+def write_label_map(folder: Path, rows: list[dict[str, str]]) -> None:
+    """``sign_to_prediction_index_map.json`` of ``rows`` in ``folder`` (the prepared store's)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(folder / LABEL_MAP_FILE, label_mapping(rows))

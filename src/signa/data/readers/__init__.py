@@ -27,6 +27,7 @@ from signa.data.readers.dispatch import (
     landmark_items,
     parquet_kind,
     read_sequences,
+    read_single,
 )
 from signa.data.readers.kaggle import iter_kaggle_wide, read_kaggle_long, read_kaggle_wide
 from signa.data.readers.letters import LetterPoses, letter_sequences, read_letter_poses
@@ -51,5 +52,6 @@ __all__ = [
     "read_npy",
     "read_pose",
     "read_sequences",
+    "read_single",
     "require_detections",
 ]

@@ -89,6 +89,14 @@ def _iter_folder(path: Path, layout) -> Iterator[LandmarkSequence]:
             yield from iter_sequences(item, layout)
 
 
+def read_single(path: str | Path, layout: str | Path | KeypointLayout | None = None) -> LandmarkSequence:
+    """The one sequence of a ``.npy`` file, numbered-frame folder or ``.pose`` file listed in a table."""
+    sequences = read_sequences(path, layout)
+    if len(sequences) != 1:
+        raise SignaError(f"holds {len(sequences)} sequences; a listed path must hold one", path)
+    return sequences[0]
+
+
 def landmark_items(path: Path) -> list[Path]:
     """The sequences under a folder, sorted: landmark files, and folders of numbered ``.npy`` frames
     (``MP_Data/<sign>/<sequence>/<frame>.npy``), each such folder once and its frames never alone."""
