@@ -47,9 +47,10 @@ def labelled_rows(root: str | Path) -> list[dict[str, str]]:
                     "sign": label_folder.name,
                 }
             )
-    if not rows:
+    if not rows:  # named as the missing table, the usual case
         raise SignaError(
-            "holds neither a train.csv nor sign folders (<sign>/<sequence>) with landmark files", root
+            "no such file, and no sign folders (<sign>/<sequence>) with landmark files beside it",
+            root / "train.csv",
         )
     return rows
 
