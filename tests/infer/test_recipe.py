@@ -52,7 +52,7 @@ def test_videos_to_translations(recordings, tmp_path, monkeypatch, capsys):
     assert f"{work / 'store'}: 5 sequences" in out
 
     overrides = [f"data.train={work / 'landmarks'}", f"data.cache={work / 'store'}", "data.layout=null"]
-    overrides += ["model.n_classes=5", "data.batch_size=5", "train.epochs=4", "train.progress=false"]
+    overrides += ["data.batch_size=5", "train.epochs=4", "train.progress=false"]
     overrides += ["train.tensorboard=false"]
     run = work / "run"
     out = signa(monkeypatch, capsys, "train", CONFIG, "--run-dir", run, *(f"--set={o}" for o in overrides))
