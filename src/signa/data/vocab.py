@@ -21,6 +21,7 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
+from signa.data.alphabets import is_alphabet, read_alphabet
 from signa.errors import SignaError
 
 SPECIAL_TOKENS = ("<pad>", "<sos>", "<eos>", "<mask>")
@@ -73,8 +74,6 @@ class Vocabulary:
     @classmethod
     def load(cls, spec: str | Path) -> Vocabulary:
         """``"kaggle"``, a shipped alphabet (``"lsp"``), a character map JSON or an alphabet YAML file."""
-        from signa.data.alphabets import is_alphabet, read_alphabet
-
         if str(spec) == "kaggle":
             return cls.kaggle()
         if is_alphabet(spec):
