@@ -10,11 +10,13 @@ the videos' landmarks) and that the model fits its own training sequences well a
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 import torch
 from typer.testing import CliRunner
 
+from signa import cli
 from signa.cli import app
 from signa.evaluate.evaluate import evaluate_checkpoint
 
@@ -74,3 +76,18 @@ def test_predict_the_five_lsm_videos_landmarks(run, shared_data):
     records = json.loads(result.output)
     assert [r["path"] for r in records] == files
     assert all(r["sign"] in SIGNS and 0 < r["confidence"] <= 1 for r in records)
+
+
+def test_predict_keypoint_frames_with_a_layout(run, shared_data, monkeypatch, capsys):
+    """``signa predict --layout``: a sequence in MSL-150's own layout; without the layout, one error line."""
+    folder = shared_data / "lsm-msl150/sample_npy/yo/1"
+    args = ["predict", str(run / "run"), str(folder), "--json"]
+    result = CliRunner().invoke(app, [*args, "--layout", "pose25v,left_hand,right_hand"])
+    assert result.exit_code == 0, result.output
+    (record,) = json.loads(result.output)
+    assert record["sign"] in SIGNS
+    monkeypatch.setattr(sys, "argv", ["signa", *args])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.startswith(f"error: {folder / '0.npy'}: expected 1662 values per frame")
