@@ -4,23 +4,33 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-all bench lint install clean onnx2tf-env
+.PHONY: demo test test-all bench lint install clean onnx2tf-env web-assets
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev,tflite]'
+	$(BIN)/pip install -q -e '.[dev,tflite,web]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) web-assets
+
+# The page's browser-side dependencies (MediaPipe Holistic, ONNX Runtime Web), pinned by web/package-lock.json
+# and served by `signa serve` from web/node_modules; nothing is fetched from a CDN at run time.
+WEB_STAMP := web/node_modules/.installed
+
+web-assets: $(WEB_STAMP)
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
 
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
-test: $(STAMP)
+test: $(STAMP) web-assets
 	$(BIN)/python -m pytest -q
 
-test-all: $(STAMP)
+test-all: $(STAMP) web-assets
 	$(BIN)/python -m pytest -q -m ''
 
 bench: $(STAMP)
@@ -43,4 +53,4 @@ $(ONNX2TF_VENV)/.installed:
 	touch $@
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache web/node_modules

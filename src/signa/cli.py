@@ -271,6 +271,21 @@ def export_command(
     typer.echo(f"{info.parent}: {format} {options.precision}, described in {info.name}")
 
 
+@app.command("serve")
+def serve_command(
+    model: Path = typer.Argument(..., help="Export folder (private mode), checkpoint or run folder."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
+    port: int = typer.Option(8000, "--port", help="Port."),
+    max_mb: float = typer.Option(50.0, "--max-mb", help="Server mode: largest upload, in MB."),
+    max_seconds: float = typer.Option(60.0, "--max-seconds", help="Server mode: longest video, in seconds."),
+) -> None:
+    """Serve the translator page: camera, video or landmark file in, text out (needs the web extra)."""
+    from signa.infer.web.serve import serve
+    from signa.infer.web.uploads import Limits
+
+    serve(model, host, port, Limits(max_mb=max_mb, max_seconds=max_seconds))
+
+
 def main() -> None:
     try:
         app()
