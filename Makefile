@@ -3,13 +3,16 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The video extra's MediaPipe, without its declared deps (protobuf<5 would break onnx): signa/mp_compat.py
+MEDIAPIPE := mediapipe==0.10.14
 
 .PHONY: demo test test-all bench lint install clean onnx2tf-env web-assets
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev,tflite,web]'
+	$(BIN)/pip install -q -e '.[dev,tflite,video,web]'
+	$(BIN)/pip install -q --no-deps $(MEDIAPIPE)
 	touch $(STAMP)
 
 install: $(STAMP) web-assets

@@ -271,6 +271,46 @@ def export_command(
     typer.echo(f"{info.parent}: {format} {options.precision}, described in {info.name}")
 
 
+# -- video: extract, translate, live, show ------------------------------------------------------------
+
+
+@app.command("extract")
+def extract_command(
+    inputs: list[Path] = typer.Argument(None, help="Videos, or folders searched for videos."),
+    out: Path = typer.Option(..., "--out", help="Output folder (Kaggle layout: landmarks/, train.csv)."),
+    format: list[str] = typer.Option([], "--format", help="'pose': also write .pose files (parquet always)."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Processes (a graph each); 0 = cores."),
+    shard: str = typer.Option("0/1", "--shard", help="K/N: this machine's share of the sorted videos."),
+    labels: Path | None = typer.Option(None, "--labels", help="csv video,sign[,participant_id]."),
+    merge: bool = typer.Option(False, "--merge", help="Only rebuild train.csv from all shards' records."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+) -> None:
+    """Extract MediaPipe Holistic landmarks from videos (resumable; --shard K/N for job arrays)."""
+    from signa.infer import extract
+
+    if merge:
+        typer.echo(f"{extract.merge_records(out)}: merged")
+        return
+    if not inputs:
+        raise SignaError("give at least one video or folder (or --merge)")
+    formats = tuple(f for item in format for f in item.split(","))
+    options = extract.ExtractOptions(formats, workers, extract.parse_shard(shard))
+    summary = extract.extract_with_progress(extract.find_videos(inputs, labels), out, options)
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(summary.to_dict(), indent=2))
+    else:
+        typer.echo(
+            f"{out}: {len(summary.extracted)} extracted, {summary.skipped} already done, "
+            f"{len(summary.failed)} failed" + (f"; {summary.train_csv}" if summary.train_csv else "")
+        )
+    for video, problem in summary.failed:
+        typer.echo(f"error: {video}: {problem}", err=True)
+    if summary.failed:
+        raise typer.Exit(2)
+
+
 @app.command("serve")
 def serve_command(
     model: Path = typer.Argument(..., help="Export folder (private mode), checkpoint or run folder."),

@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from signa.data.layout import COORDS, GROUP_SIZES, GROUPS, N_LANDMARKS, wide_columns
+from signa.data.layout import COORDS, GROUP_SIZES, GROUP_SLICES, GROUPS, N_LANDMARKS, wide_columns
 from signa.files import atomic_path
 
 _LONG_TYPES = np.repeat(np.array(GROUPS), list(GROUP_SIZES.values()))  # (543,) type of each point
@@ -149,3 +149,34 @@ def _check_landmarks(landmarks: np.ndarray) -> np.ndarray:
 def _write_table(path: str | Path, table: pa.Table) -> None:
     with atomic_path(path) as tmp:
         pq.write_table(table, tmp)
+
+
+def write_pose(path: str | Path, landmarks: np.ndarray, fps: float, width: int, height: int) -> None:
+    """Write (T, 543, 3) landmarks as a MediaPipe Holistic ``.pose`` file (pose-format, one person).
+
+    The header holds pose-format's Holistic components (pose, face, hands; no pose-world points).
+    x and y are stored in pixels, z as MediaPipe gives it, confidence 1 where detected; NaN points
+    are masked. :func:`signa.data.readers.read_pose` reads the file back to the same array.
+    Needs pose-format and mediapipe (whose landmark names pose-format's header uses).
+    """
+    from signa.mp_compat import import_mediapipe
+
+    import_mediapipe()  # pose-format's Holistic header imports it
+    from pose_format import Pose, PoseHeader
+    from pose_format.numpy.pose_body import NumPyPoseBody
+    from pose_format.pose_header import PoseHeaderDimensions
+    from pose_format.utils.holistic import holistic_components
+
+    landmarks = _check_landmarks(landmarks)
+    components = [c for c in holistic_components("XYZC") if c.name != "POSE_WORLD_LANDMARKS"]
+    order = {"POSE_LANDMARKS": "pose", "FACE_LANDMARKS": "face"}
+    order.update(LEFT_HAND_LANDMARKS="left_hand", RIGHT_HAND_LANDMARKS="right_hand")
+    stored = np.concatenate([landmarks[:, GROUP_SLICES[order[c.name]]] for c in components], axis=1)
+    stored = stored * np.array([width, height, 1], np.float32)  # (T, 543, 3), pixels
+    missing = np.isnan(stored).any(axis=-1)  # (T, 543)
+    data = np.ma.masked_array(np.nan_to_num(stored)[:, None], np.repeat(missing[:, None, :, None], 3, -1))
+    confidence = (~missing).astype(np.float32)[:, None]  # (T, 1, 543)
+    header = PoseHeader(0.1, PoseHeaderDimensions(width, height, 1), components)
+    pose = Pose(header, NumPyPoseBody(fps, data, confidence))
+    with atomic_path(path) as tmp, open(tmp, "wb") as out:
+        pose.write(out)
