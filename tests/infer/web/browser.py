@@ -28,7 +28,7 @@ def require_browser() -> None:
 
 
 def write_y4m(video: Path, out: Path, seconds: float, width: int = 640) -> Path:
-    """The first ``seconds`` of ``video`` as a raw .y4m clip ``width`` pixels wide (Chromium's fake camera)."""
+    """The first ``seconds`` of ``video`` as a raw .y4m clip ``width`` px wide (Chromium's fake camera)."""
     command = ["ffmpeg", "-loglevel", "error", "-y", "-i", str(video), "-t", str(seconds)]
     command += ["-vf", f"scale={width}:-2", "-pix_fmt", "yuv420p", str(out)]
     subprocess.run(command, check=True, timeout=120)
@@ -88,7 +88,7 @@ def open_page(browser, url: str, requests: list | None = None, errors: list | No
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.goto(url)
-    ready = "() => window.signa && (window.signa.ready || !document.getElementById(\"error\").hidden)"
+    ready = '() => window.signa && (window.signa.ready || !document.getElementById("error").hidden)'
     page.wait_for_function(ready, timeout=120_000)
     assert page.locator("#error").is_hidden(), page.text_content("#error")
     return page

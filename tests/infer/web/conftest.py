@@ -11,7 +11,8 @@ from signa.errors import SignaError
 
 @pytest.fixture(scope="session")
 def web_assets():
-    """The npm assets of ``make web-assets``: skipped where absent, a failure on CI (make test installs them)."""
+    """The npm assets of ``make web-assets``: skipped where absent, a failure on CI (``make test`` installs
+    them)."""
     pytest.importorskip("fastapi")
     from signa.infer.web.assets import find_assets
 

@@ -21,5 +21,6 @@ def serve(model: str | Path, host: str = "127.0.0.1", port: int = 8000, limits: 
             f"warning: serving on {host}, reachable from other machines; server mode accepts their uploads",
             file=sys.stderr,
         )
-    print(f"SIGNA: http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}/  (Ctrl+C stops)", file=sys.stderr)
+    shown = "127.0.0.1" if host == "0.0.0.0" else host
+    print(f"SIGNA: http://{shown}:{port}/  (Ctrl+C stops)", file=sys.stderr)
     uvicorn.run(app, host=host, port=port, log_level="warning")

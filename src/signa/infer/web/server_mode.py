@@ -70,5 +70,11 @@ class ServerTranslator:
         xy = np.round(landmarks[:, :, :2].reshape(len(landmarks), -1).astype(np.float64), 4)
         rows = [[None if np.isnan(v) else v for v in frame] for frame in xy.tolist()]
         message = "" if segments else "no hands detected"
-        return {"task": self.task, "fps": fps, "frames": len(landmarks), "segments": segments,
-                "message": message, "landmarks": rows}
+        return {
+            "task": self.task,
+            "fps": fps,
+            "frames": len(landmarks),
+            "segments": segments,
+            "message": message,
+            "landmarks": rows,
+        }
