@@ -8,9 +8,9 @@ scripts and styles), ``GET /assets/<package>/<name>`` (MediaPipe Holistic and ON
 ``web/node_modules``), ``GET /model/<name>`` (the ONNX export, private mode only) and
 ``POST /api/translate`` (server mode: a video or landmark file in, the translation and its landmarks
 out). Every GET is a lookup in a table built at start-up, so no request path reaches the file system.
-"""
 
-from __future__ import annotations
+(No ``from __future__ import annotations`` here: FastAPI reads the route signatures' types at run time.)
+"""
 
 import json
 import threading

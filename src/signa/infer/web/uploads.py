@@ -15,7 +15,17 @@ from pathlib import Path
 
 from signa.errors import SignaError
 
-VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv", ".avi", ".m4v")
+VIDEO_SUFFIXES = (
+    ".mp4",
+    ".mov",
+    ".m4v",
+    ".avi",
+    ".mkv",
+    ".webm",
+    ".mpg",
+    ".mpeg",
+    ".wmv",
+)  # as signa.infer.video
 LANDMARK_SUFFIXES = (".parquet", ".npy", ".pose")
 CHUNK = 1 << 20
 
