@@ -49,13 +49,15 @@ class ServerTranslator:
         if path.suffix in LANDMARK_SUFFIXES:
             from signa.data.readers import read_sequences
 
-            landmarks, fps = read_sequences(path)[0].landmarks, 30.0
+            landmarks, fps, size = read_sequences(path)[0].landmarks, 30.0, (640, 480)
         else:
-            _, fps = check_video(path, limits)
+            check_video(path, limits)
             from signa.infer.video import extract_landmarks
 
-            landmarks, _ = extract_landmarks(path)
+            landmarks, record = extract_landmarks(path)
+            fps, size = record.fps, (record.width, record.height)
         answer = self.answer(landmarks, fps)
+        answer["width"], answer["height"] = size
         answer["seconds"] = time.perf_counter() - start
         return answer
 

@@ -78,6 +78,7 @@ async function openVideo(file) {
   video.src = url;
   video.loop = false;
   await video.play();
+  if (!video.videoWidth) throw new Error("this browser cannot decode this video's picture (codec); use server mode");
   await startPrivate(file.name, () => video.currentTime);
 }
 
@@ -103,8 +104,11 @@ async function serverTranslate(file, url) {
   view.status(`uploading ${file.name} to the server…`);
   const answer = await translateOnServer(file);
   state.answer = answer;
-  stopShowing = showServerAnswer(answer, video, canvas, url);
-  view.status(`${file.name}: ${answer.frames} frames translated on the server in ${answer.seconds.toFixed(1)} s`);
+  const done = `${file.name}: ${answer.frames} frames translated on the server in ${answer.seconds.toFixed(1)} s`;
+  const noPicture = () => view.status(`${done}; this browser cannot show this video's picture (codec)`);
+  stopShowing = showServerAnswer(answer, video, canvas, url, noPicture);
+  view.stats({ frames: answer.frames });
+  view.status(done);
 }
 
 function download() {

@@ -12,29 +12,41 @@ export async function translateOnServer(file) {
   return body;
 }
 
-// Shows the server's answer, and animates its skeleton over the video (or alone, for a landmark file).
-export function showServerAnswer(answer, video, canvas, fileUrl) {
+// Shows the server's answer, and animates its skeleton over the video. The skeleton is drawn alone for a
+// landmark file, or for a video whose codec this browser cannot show (HEVC in Chromium on Linux, say).
+export function showServerAnswer(answer, video, canvas, fileUrl, onNoPicture) {
   view.timeline(answer.segments);
   view.live(answer.segments.length ? summary(answer) : { text: answer.message || "" });
   const frames = answer.landmarks.map((row) => Float32Array.from(row, (v) => (v === null ? NaN : v)));
-  const size = () => [video.videoWidth || 640, video.videoHeight || 480];
-  const draw = (index) => drawSkeleton(canvas, frames[Math.min(index, frames.length - 1)], ...size(), 2);
-  if (fileUrl) {
-    video.srcObject = null;
-    video.src = fileUrl;
-    video.loop = true;
-    const tick = (_, meta) => {
-      draw(Math.floor(meta.mediaTime * answer.fps + 1e-3));
-      video.requestVideoFrameCallback(tick);
-    };
-    video.requestVideoFrameCallback(tick);
-    video.play();
-  } else {
+  const width = answer.width || 640, height = answer.height || 480;
+  const draw = (index) => drawSkeleton(canvas, frames[Math.min(index, frames.length - 1)], width, height, 2);
+  let timer = null;
+  const alone = () => {
     let index = 0;
-    const timer = setInterval(() => draw(index++ % frames.length), 1000 / (answer.fps || 30));
+    timer = setInterval(() => draw(index++ % frames.length), 1000 / (answer.fps || 30));
+  };
+  if (!fileUrl) {
+    alone();
     return () => clearInterval(timer);
   }
-  return () => video.pause();
+  video.srcObject = null;
+  video.src = fileUrl;
+  video.loop = true;
+  video.addEventListener("loadeddata", () => {
+    if (video.videoWidth) return;
+    onNoPicture?.();
+    alone();
+  }, { once: true });
+  const tick = (_, meta) => {
+    draw(Math.floor(meta.mediaTime * answer.fps + 1e-3));
+    video.requestVideoFrameCallback(tick);
+  };
+  video.requestVideoFrameCallback(tick);
+  video.play();
+  return () => {
+    clearInterval(timer);
+    video.pause();
+  };
 }
 
 function summary(answer) {

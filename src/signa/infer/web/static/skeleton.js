@@ -29,7 +29,7 @@ export function drawSkeleton(canvas, frame, width, height, stride = 3, picture =
   edges(ctx, at, ok, POSE, POSE_EDGES, "rgba(255,255,255,0.85)", scale * 1.6);
   edges(ctx, at, ok, LEFT, HAND_EDGES, "#ffb300", scale * 1.4);
   edges(ctx, at, ok, RIGHT, HAND_EDGES, "#29b6f6", scale * 1.4);
-  dots(ctx, at, ok, FACE[0], FACE[1], "rgba(129,199,132,0.8)", scale * 0.45);
+  dots(ctx, at, ok, FACE[0], FACE[1], "rgba(165,214,167,0.85)", scale * 0.7);
   dots(ctx, at, ok, LEFT, LEFT + 21, "#ffe082", scale * 1.2);
   dots(ctx, at, ok, RIGHT, RIGHT + 21, "#b3e5fc", scale * 1.2);
   dots(ctx, at, ok, POSE, POSE + 25, "#ffffff", scale * 1.2);
