@@ -14,6 +14,7 @@ export class PrivateSession {
     this.running = false;
     this.segmenter = new Segmenter(config.segmentation);
     this.speed = { landmarks: new Average(), model: new Average(), loop: new Average() };
+    this.timings = { landmarks: [], model: [], loop: [] }; // every measurement, in ms (benchmarks/web.py)
     this.modelBusy = false;
   }
 
@@ -30,11 +31,11 @@ export class PrivateSession {
       const time = timeOf();
       const start = performance.now();
       const frame = await this.tracker.landmarks(this.video);
-      this.speed.landmarks.add(1000 / (performance.now() - start));
+      this.measure("landmarks", performance.now() - start);
       drawSkeleton(this.canvas, frame, this.video.videoWidth, this.video.videoHeight);
       await this.addFrame(frame, time);
       const now = performance.now();
-      this.speed.loop.add(1000 / (now - previous));
+      this.measure("loop", now - previous);
       previous = now;
       this.showStats();
       if (isFile && this.running && !this.video.ended) await this.video.play();
@@ -63,7 +64,7 @@ export class PrivateSession {
     this.modelBusy = true;
     this.recognizer.predict(this.frames.slice(start, end)).then((answer) => {
       this.modelBusy = false;
-      this.speed.model.add(answer.ms);
+      this.measure("model", answer.ms);
       this.current = { start, end, ...answer };
       if (this.running) view.live(answer);
     });
@@ -71,7 +72,7 @@ export class PrivateSession {
 
   async close([start, end]) {
     const answer = await this.recognizer.predict(this.frames.slice(start, end));
-    this.speed.model.add(answer.ms);
+    this.measure("model", answer.ms);
     const segment = { start, end, start_s: this.times[start], end_s: this.times[end - 1], ...answer };
     this.segments.push(segment);
     this.current = null;
@@ -92,6 +93,11 @@ export class PrivateSession {
   }
 
   stop() { this.running = false; }
+
+  measure(what, ms) {
+    this.timings[what].push(ms);
+    this.speed[what].add(what === "model" ? ms : 1000 / ms);
+  }
 
   showStats() {
     view.stats({
