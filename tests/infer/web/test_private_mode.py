@@ -38,6 +38,7 @@ def camera_run(shared_data, fs_onnx, web_app_factory, tmp_path_factory):
         page.wait_for_function(f"() => window.signa.session?.frames.length >= {FRAMES}", timeout=240_000)
         page.click("#stop")
         page.wait_for_function("() => window.signa.session.done", timeout=60_000)
+        page.screenshot(path=str(clip.parent / "private-mode.png"))
         with page.expect_download() as download:
             page.click("#download")
         landmarks = np.load(download.value.path())

@@ -20,6 +20,20 @@ def browser():
         yield instance
 
 
+# Pause the looping video on frame `index` (the page draws that frame's skeleton when it is presented).
+SHOW_FRAME = """async (index) => {
+  const video = document.getElementById("video");
+  video.pause();
+  const time = (index + 0.5) / window.signa.answer.fps;
+  await new Promise((done) => { video.onseeked = done; video.currentTime = time; });
+}"""
+
+
+def first_frame_with_hand(answer: dict) -> int:
+    """The first frame of the answer in which the right hand (x of its wrist, landmark 522) was found."""
+    return next(i for i, frame in enumerate(answer["landmarks"]) if frame[2 * 522] is not None)
+
+
 def hand_pixels(png: bytes) -> int:
     """Pixels of the screenshot drawn in a hand colour of the skeleton."""
     import io
@@ -42,8 +56,9 @@ def test_upload_shows_signs_and_skeleton(browser, web_app_factory, signs_checkpo
         page.wait_for_function("() => window.signa.answer || !document.getElementById('error').hidden")
         assert page.locator("#error").is_hidden(), page.text_content("#error")
         page.wait_for_function("() => !document.getElementById('video').paused", timeout=30_000)
-        page.wait_for_timeout(1500)
         answer = page.evaluate("() => window.signa.answer")
+        page.evaluate(SHOW_FRAME, first_frame_with_hand(answer))
+        page.wait_for_timeout(500)
         shot = page.screenshot(path=str(tmp_path / "server-mode.png"))
         shown = page.text_content("#live") + page.text_content("#timeline")
     signs = [segment["sign"] for segment in answer["segments"]]
