@@ -30,6 +30,7 @@ import io
 import multiprocessing
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -192,26 +193,38 @@ def _run(todo: list[VideoJob], out: Path, options: ExtractOptions) -> Iterable[t
     """(job, record or problem) as each video finishes: in this process, or in a pool."""
     workers = min(options.workers or os.cpu_count() or 1, len(todo))
     if workers <= 1:
-        _start_worker(options.settings)
+        _use_tracker(options.settings)
         for job in todo:
             yield job, _extract_one(job, out, options.formats)
         return
     largest_first = sorted(todo, key=lambda j: -os.path.getsize(j.video))
-    fork = "fork" in multiprocessing.get_all_start_methods()  # workers start at once, nothing re-imported
-    context = multiprocessing.get_context("fork" if fork else None)
-    with ProcessPoolExecutor(workers, context, _start_worker, (options.settings,)) as pool:
+    with ProcessPoolExecutor(workers, _pool_context(), _start_worker, (options.settings,)) as pool:
         futures = {pool.submit(_extract_one, job, out, options.formats): job for job in largest_first}
         for future in as_completed(futures):
             yield futures[future], future.result()
 
 
+def _pool_context():
+    """fork (workers start at once) unless this process has loaded MediaPipe: a forked copy of a
+    process that ran a graph crashes when it builds its own, so then spawn."""
+    fork = "fork" in multiprocessing.get_all_start_methods() and "mediapipe" not in sys.modules
+    return multiprocessing.get_context("fork" if fork else "spawn")
+
+
 _tracker: HolisticTracker | None = None  # this process's MediaPipe graph, reset for each video
 
 
-def _start_worker(settings: HolisticSettings) -> None:
+def _use_tracker(settings: HolisticSettings) -> None:
+    """This process's graph: kept from an earlier call with the same settings, else built."""
     global _tracker
     if _tracker is None or _tracker.settings != settings:
         _tracker = HolisticTracker(settings)
+
+
+def _start_worker(settings: HolisticSettings) -> None:
+    """A pool worker builds its own graph (never one inherited through fork)."""
+    global _tracker
+    _tracker = HolisticTracker(settings)
 
 
 def _extract_one(job: VideoJob, out: Path, formats: tuple[str, ...]) -> dict | str:
