@@ -73,7 +73,7 @@ def private_mode(model: Path, clip: Path, frames: int) -> dict:
         page = open_page(browser, url)
         page.click("#camera")
         wanted = WARMUP + frames
-        page.wait_for_function(f"() => window.signa.session?.frames.length >= {wanted}", timeout=900_000)
+        page.wait_for_function(f"() => window.signa.session?.tracked >= {wanted}", timeout=900_000)
         page.click("#stop")
         page.wait_for_function("() => window.signa.session.done", timeout=120_000)
         timings = page.evaluate("() => window.signa.session.timings")

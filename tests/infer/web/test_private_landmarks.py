@@ -6,16 +6,29 @@ import numpy as np
 import pytest
 from browser import chromium, open_page, require_browser, running_app
 
+from signa.data.layout import GROUP_SLICES
 from signa.data.readers import read_sequences
 from signa.infer.web.server_mode import ServerTranslator
 
 pytestmark = pytest.mark.browser
 
 
+def joined_with_rests(paths, rest_frames: int = 24) -> np.ndarray:
+    """Real recordings one after the other, each followed by a rest: its last frame with the hands removed."""
+    parts = []
+    for path in paths:
+        clip = read_sequences(path)[0].landmarks
+        rest = np.repeat(clip[-1:], rest_frames, axis=0)
+        rest[:, GROUP_SLICES["left_hand"]] = rest[:, GROUP_SLICES["right_hand"]] = np.nan
+        parts += [clip, rest]
+    return np.concatenate(parts)
+
+
 def test_npy_timeline_matches_server_mode(web_app_factory, signs_onnx, shared_data, tmp_path):
-    """Real landmarks (test_video: the right hand comes and goes): same segments, signs, confidences."""
+    """Real landmarks (three videos' extractions joined with rests): same segments, signs, confidences."""
     require_browser()
-    landmarks = read_sequences(shared_data / "videos" / "test_video.parquet")[0].landmarks
+    names = ("test_video", "yo_001", "hoy_001")
+    landmarks = joined_with_rests([shared_data / "videos" / f"{name}.parquet" for name in names])
     np.save(tmp_path / "test_video.npy", landmarks)
     with running_app(web_app_factory(signs_onnx)) as url, chromium() as browser:
         page = open_page(browser, url)
@@ -24,9 +37,9 @@ def test_npy_timeline_matches_server_mode(web_app_factory, signs_onnx, shared_da
         segments = page.evaluate("() => window.signa.session.segments")
         shown = page.text_content("#timeline")
     expected = ServerTranslator(signs_onnx).answer(landmarks, 30.0)["segments"]
-    assert len(expected) >= 1
-    assert [(s["start"], s["end"], s["sign"]) for s in segments] == [
-        (s["start"], s["end"], s["sign"]) for s in expected
+    assert len(expected) == 3
+    assert [(s["start"], s["stop"], s["sign"]) for s in segments] == [
+        (s["start"], s["stop"], s["sign"]) for s in expected
     ]
     for got, want in zip(segments, expected, strict=True):
         assert got["confidence"] == pytest.approx(want["confidence"], abs=1e-5)

@@ -14,26 +14,7 @@ import numpy as np
 from signa.infer.runtime import Recognizer
 from signa.infer.web.uploads import LANDMARK_SUFFIXES, Limits, check_video
 
-SEGMENTATION = {"min_pause_frames": 10, "min_frames": 5}
-
-
-def pause_segments(landmarks: np.ndarray, min_pause_frames: int, min_frames: int) -> list[tuple[int, int]]:
-    """[start, end) runs from a frame with a hand to the last such frame before a long enough pause."""
-    from signa.data.layout import GROUP_SLICES
-
-    wrists = [GROUP_SLICES["left_hand"].start, GROUP_SLICES["right_hand"].start]
-    hands = ~np.isnan(landmarks[:, wrists, 0]).all(1)
-    segments, start, last = [], None, None
-    for index, active in enumerate(hands):
-        if active:
-            start = index if start is None else start
-            last = index
-        elif start is not None and index - last >= min_pause_frames:
-            segments.append((start, last + 1))
-            start = None
-    if start is not None:
-        segments.append((start, last + 1))
-    return [s for s in segments if s[1] - s[0] >= min_frames]
+MODEL_FPS = 30.0  # the page resamples live frames to this rate (signa.infer.segment.resample)
 
 
 class ServerTranslator:
@@ -42,14 +23,17 @@ class ServerTranslator:
     def __init__(self, model: str | Path):
         self.recognizer = Recognizer(model)
         self.task = self.recognizer.task
-        self.segmentation = dict(SEGMENTATION)
+        from signa.infer.segment import SegmentRule
+
+        self.rule = SegmentRule()
+        self.segmentation = {**self.rule.to_dict(), "fps": MODEL_FPS}
 
     def __call__(self, path: Path, limits: Limits) -> dict:
         start = time.perf_counter()
         if path.suffix in LANDMARK_SUFFIXES:
             from signa.data.readers import read_sequences
 
-            landmarks, fps, size = read_sequences(path)[0].landmarks, 30.0, (640, 480)
+            landmarks, fps, size = read_sequences(path)[0].landmarks, MODEL_FPS, (640, 480)
         else:
             check_video(path, limits)
             from signa.infer.video import extract_landmarks
@@ -62,10 +46,14 @@ class ServerTranslator:
         return answer
 
     def answer(self, landmarks: np.ndarray, fps: float) -> dict:
+        """Segments as ``signa translate`` cuts them, each recognised, and every frame's x, y."""
+        from signa.infer.segment import find_segments
+
         segments = []
-        for start, end in pause_segments(landmarks, **self.segmentation):
-            prediction = self.recognizer.predict(landmarks[start:end])
-            row = {"start": start, "end": end, "start_s": start / fps, "end_s": (end - 1) / fps}
+        for segment in find_segments(landmarks, fps, self.rule):
+            prediction = self.recognizer.predict(landmarks[segment.start : segment.stop])
+            row = {"start": segment.start, "stop": segment.stop}
+            row["start_s"], row["end_s"] = segment.seconds(fps)
             row.update({"sign": prediction.sign} if prediction.sign else {"text": prediction.text})
             row["confidence"] = prediction.confidence
             segments.append(row)

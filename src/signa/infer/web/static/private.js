@@ -1,21 +1,26 @@
 // Private mode: camera or video frames -> Holistic landmarks -> pause segments -> the ONNX model, all in the page.
-import { Segmenter } from "./segment.js";
-import { drawSkeleton, hasHand } from "./skeleton.js";
+// Tracked frames are resampled onto the model's frame rate (`segmentation.fps`), then cut as `signa translate`
+// cuts; a segment followed by a rest of `min_rest_s` is final and read once, the open one after every frame.
+// When the input ends, the whole sequence is segmented and read again: that is the transcript.
+import { findSegments, Resampler } from "./segment.js";
+import { drawSkeleton } from "./skeleton.js";
 import { Average, view } from "./view.js";
 
 export class PrivateSession {
   constructor({ config, tracker, recognizer, video, canvas }) {
     Object.assign(this, { config, tracker, recognizer, video, canvas });
-    this.frames = [];
-    this.times = [];
-    this.mediaTimes = []; // the video frame's own timestamp (requestVideoFrameCallback mediaTime)
+    this.rule = config.segmentation;
+    this.resampler = new Resampler(this.rule.fps);
+    this.frames = this.resampler.out; // what the model reads, and what "Save landmarks" writes
+    this.mediaTimes = []; // each tracked frame's own timestamp (requestVideoFrameCallback mediaTime)
+    this.answers = new Map(); // "start-stop" -> the model's answer on those frames
     this.segments = [];
     this.current = null;
     this.running = false;
-    this.segmenter = new Segmenter(config.segmentation);
     this.speed = { landmarks: new Average(), model: new Average(), loop: new Average() };
     this.timings = { landmarks: [], model: [], loop: [] }; // every measurement, in ms (benchmarks/web.py)
     this.modelBusy = false;
+    this.tracked = 0; // frames tracked (before resampling)
   }
 
   // Tracks the <video> (a camera stream or a file) until stop() or the end of the file.
@@ -34,6 +39,7 @@ export class PrivateSession {
       this.measure("landmarks", performance.now() - start);
       drawSkeleton(this.canvas, frame, this.video.videoWidth, this.video.videoHeight);
       await this.addFrame(frame, time);
+      this.tracked += 1;
       const now = performance.now();
       this.measure("loop", now - previous);
       previous = now;
@@ -43,40 +49,50 @@ export class PrivateSession {
     await this.finish();
   }
 
-  // Landmark frames without a picture (a landmark file): segmented and recognised in one pass.
-  async runFrames(frames, fps = 30) {
-    for (const [index, frame] of frames.entries()) await this.addFrame(frame, index / fps, false);
+  // Landmark frames without a picture (a landmark file), at the model's frame rate: read in one pass.
+  async runFrames(frames) {
+    for (const [index, frame] of frames.entries()) this.resampler.push(frame, index / this.rule.fps);
     await this.finish();
   }
 
-  async addFrame(frame, time, live = true) {
-    const index = this.frames.length;
-    this.frames.push(frame);
-    this.times.push(time);
-    const closed = this.segmenter.push(index, hasHand(frame));
-    if (closed) await this.close(closed);
-    const open = this.segmenter.current();
-    if (live && open && !this.modelBusy) this.guess(open);
+  async addFrame(frame, time) {
+    this.resampler.push(frame, time);
+    const segments = findSegments(this.frames, this.rule.fps, this.rule);
+    const restFrames = this.rule.min_rest_s * this.rule.fps;
+    const closed = segments.filter(([, stop]) => this.frames.length - stop >= restFrames);
+    for (const segment of closed) await this.read(segment);
+    this.show(closed);
+    const open = segments.find(([, stop]) => this.frames.length - stop < restFrames);
+    if (open && !this.modelBusy) this.guess(open);
   }
 
   // A running guess on the open segment, not awaited (the loop keeps tracking meanwhile).
-  guess([start, end]) {
+  guess([start, stop]) {
     this.modelBusy = true;
-    this.recognizer.predict(this.frames.slice(start, end)).then((answer) => {
+    this.recognizer.predict(this.frames.slice(start, stop)).then((answer) => {
       this.modelBusy = false;
       this.measure("model", answer.ms);
-      this.current = { start, end, ...answer };
+      this.current = { start, stop, ...answer };
       if (this.running) view.live(answer);
     });
   }
 
-  async close([start, end]) {
-    const answer = await this.recognizer.predict(this.frames.slice(start, end));
-    this.measure("model", answer.ms);
-    const segment = { start, end, start_s: this.times[start], end_s: this.times[end - 1], ...answer };
-    this.segments.push(segment);
-    this.current = null;
-    view.live(answer);
+  // The model's answer on frames [start, stop), computed once.
+  async read([start, stop]) {
+    const key = `${start}-${stop}`;
+    if (!this.answers.has(key)) {
+      const answer = await this.recognizer.predict(this.frames.slice(start, stop));
+      this.measure("model", answer.ms);
+      this.answers.set(key, answer);
+    }
+    return this.answers.get(key);
+  }
+
+  show(segments) {
+    const fps = this.rule.fps;
+    this.segments = segments.map(([start, stop]) => ({
+      start, stop, start_s: start / fps, end_s: stop / fps, ...this.answers.get(`${start}-${stop}`),
+    }));
     view.timeline(this.segments);
   }
 
@@ -86,8 +102,11 @@ export class PrivateSession {
       const { videoWidth: width, videoHeight: height } = this.video;
       drawSkeleton(this.canvas, this.frames.at(-1), width, height, 3, this.video);
     }
-    const last = this.segmenter.flush();
-    if (last) await this.close(last);
+    const segments = findSegments(this.frames, this.rule.fps, this.rule);
+    for (const segment of segments) await this.read(segment);
+    this.show(segments);
+    this.current = null;
+    view.live(this.segments.at(-1) ?? { text: this.frames.length ? "no hands detected" : "" });
     this.showStats();
     this.done = true;
   }
@@ -104,7 +123,7 @@ export class PrivateSession {
       landmarksFps: this.speed.landmarks.value,
       modelMs: this.speed.model.value,
       loopFps: this.speed.loop.value,
-      frames: this.frames.length,
+      frames: this.tracked || this.frames.length,
     });
   }
 }

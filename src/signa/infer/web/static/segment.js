@@ -1,33 +1,86 @@
-// Pause segmentation of a stream of frames: a segment runs from the first frame with a hand to the last one
-// before a pause of `min_pause_frames` frames without hands; segments shorter than `min_frames` are dropped.
-export class Segmenter {
-  constructor({ min_pause_frames, min_frames }) {
-    this.minPause = min_pause_frames;
-    this.minFrames = min_frames;
-    this.start = null;
-    this.last = null;
-  }
+// The pause segmentation of `signa translate` (signa.infer.segment.find_segments), rule for rule, and the
+// resampling of a live loop's irregular frames onto the model's frame rate (signa.infer.segment.resample).
+// Frames are Float32Array(543*3); float32 steps of the Python code are rounded with Math.fround.
+const LEFT_HAND = 468, RIGHT_HAND = 522, SHOULDERS = [489 + 11, 489 + 12];
+const FALLBACK_SHOULDER_WIDTH = 0.2;
 
-  // Feeds frame `index`; returns the [start, end) segment this frame closed, or null.
-  push(index, active) {
-    if (active) {
-      if (this.start === null) this.start = index;
-      this.last = index;
-      return null;
+// Python's round(): halves to even.
+const pyRound = (x) => (Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x));
+
+function detected(frame, start) {
+  for (let i = start; i < start + 21; i++) if (!Number.isNaN(frame[i * 3])) return true;
+  return false;
+}
+
+const point = (frame, i) => [frame[i * 3], frame[i * 3 + 1]];
+const distance = ([ax, ay], [bx, by]) => Math.fround(Math.hypot(Math.fround(ax - bx), Math.fround(ay - by)));
+
+export function shoulderWidth(frames) {
+  const widths = frames.map((f) => distance(point(f, SHOULDERS[0]), point(f, SHOULDERS[1])))
+    .filter((w) => !Number.isNaN(w)).sort((a, b) => a - b);
+  if (!widths.length) return FALLBACK_SHOULDER_WIDTH;
+  const mid = widths.length >> 1;
+  return widths.length % 2 ? widths[mid] : Math.fround((widths[mid - 1] + widths[mid]) / 2);
+}
+
+// (T) speed of the faster detected wrist in shoulder widths per second, smoothed; NaN = unknown.
+export function handSpeed(frames, fps, smoothS) {
+  const width = shoulderWidth(frames);
+  const speed = frames.map((frame, t) => {
+    if (t === 0) return NaN;
+    const steps = [LEFT_HAND, RIGHT_HAND].map((w) => distance(point(frame, w), point(frames[t - 1], w)));
+    const known = steps.filter((s) => !Number.isNaN(s));
+    return known.length ? Math.fround(Math.fround(Math.max(...known) * fps) / width) : NaN;
+  });
+  return movingNanMean(speed, Math.max(1, pyRound(smoothS * fps)));
+}
+
+// Centred moving mean over `window` values ignoring NaN: numpy's convolve(..., mode="same") window.
+function movingNanMean(values, window) {
+  const before = window >> 1, after = (window - 1) >> 1;
+  return values.map((_, i) => {
+    let sum = 0, count = 0;
+    for (let j = Math.max(0, i - before); j <= Math.min(values.length - 1, i + after); j++) {
+      if (!Number.isNaN(values[j])) { sum += values[j]; count++; }
     }
-    if (this.start !== null && index - this.last >= this.minPause) return this.flush();
-    return null;
-  }
+    return count ? sum / count : NaN;
+  });
+}
 
-  // The open segment so far, [start, end), or null.
-  current() {
-    return this.start === null ? null : [this.start, this.last + 1];
+export function findSegments(frames, fps, rule) {
+  const speed = handSpeed(frames, fps, rule.smooth_s);
+  const active = frames.map((f, t) =>
+    (detected(f, LEFT_HAND) || detected(f, RIGHT_HAND)) && (Number.isNaN(speed[t]) || speed[t] > rule.rest_speed));
+  const merged = [];
+  let start = null;
+  for (let t = 0; t <= active.length; t++) {
+    if (t < active.length && active[t]) { if (start === null) start = t; continue; }
+    if (start === null) continue;
+    const last = merged.at(-1);
+    if (last && (start - last[1]) / fps < rule.min_rest_s) last[1] = t;
+    else merged.push([start, t]);
+    start = null;
   }
+  const pad = pyRound(rule.pad_s * fps);
+  return merged.filter(([a, b]) => (b - a) / fps >= rule.min_sign_s)
+    .map(([a, b]) => [Math.max(0, a - pad), Math.min(frames.length, b + pad)]);
+}
 
-  // Closes the open segment (end of the stream); returns it if it is long enough.
-  flush() {
-    const segment = this.current();
-    this.start = this.last = null;
-    return segment && segment[1] - segment[0] >= this.minFrames ? segment : null;
+// Frames tracked at irregular times, put on a regular grid of `fps` (each grid point takes the last frame
+// at or before it), growing as frames arrive.
+export class Resampler {
+  constructor(fps) { this.fps = fps; this.times = []; this.frames = []; this.out = []; this.index = 0; }
+
+  push(frame, time) {
+    this.times.push(time);
+    this.frames.push(frame);
+    const t0 = this.times[0];
+    const length = Math.floor((time - t0) * this.fps + 1e-9) + 1;
+    while (this.out.length < length) {
+      const grid = t0 + this.out.length / this.fps;
+      while (this.index + 1 < this.times.length && this.times[this.index + 1] <= grid + 1e-9) this.index++;
+      this.out.push(this.frames[this.index]);
+    }
+    return this.out;
   }
 }
