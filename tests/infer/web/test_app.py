@@ -110,3 +110,29 @@ def test_missing_assets_say_how_to_get_them(tmp_path):
     with pytest.raises(SignaError, match="make web-assets") as err:
         find_assets(tmp_path)
     assert INSTALL_HINT in err.value.problem
+
+
+def test_serve_without_assets_is_one_line(fs_onnx, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SIGNA_WEB_ASSETS": str(tmp_path), "PYTHONPATH": os.pathsep.join(sys.path)}
+    code = "import sys; sys.argv = ['signa', 'serve', sys.argv[1]]; from signa.cli import main; main()"
+    proc = subprocess.run([sys.executable, "-c", code, str(fs_onnx)], capture_output=True, text=True, env=env)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()] and "make web-assets" in proc.stderr
+
+
+def test_serve_warns_off_loopback(web_assets, fs_onnx, monkeypatch, capsys):
+    import uvicorn
+
+    from signa.infer.web.serve import serve
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    serve(fs_onnx, host="0.0.0.0", port=8123)
+    assert calls == [{"host": "0.0.0.0", "port": 8123, "log_level": "warning"}]
+    assert "warning: serving on 0.0.0.0" in capsys.readouterr().err
+    serve(fs_onnx)
+    assert calls[-1]["host"] == "127.0.0.1" and "warning" not in capsys.readouterr().err
