@@ -26,13 +26,18 @@ def uploads_dir(tmp_path, monkeypatch):
     return folder
 
 
+@pytest.fixture(scope="module")
+def fs_client(web_app_factory, fs_onnx):
+    return TestClient(web_app_factory(fs_onnx))
+
+
 def config_of(html: str) -> dict:
     start = html.index('id="signa-config">') + len('id="signa-config">')
     return json.loads(html[start : html.index("</script>", start)])
 
 
-def test_page_headers_and_config(web_app_factory, fs_onnx):
-    client = TestClient(web_app_factory(fs_onnx))
+def test_page_headers_and_config(fs_client):
+    client = fs_client
     response = client.get("/")
     assert response.status_code == 200
     assert response.headers["content-security-policy"] == CSP
@@ -62,8 +67,8 @@ def test_page_headers_and_config(web_app_factory, fs_onnx):
         "/assets/holistic/README.md",
     ],
 )
-def test_only_listed_files_are_served(web_app_factory, fs_onnx, path):
-    assert TestClient(web_app_factory(fs_onnx)).get(path).status_code == 404
+def test_only_listed_files_are_served(fs_client, path):
+    assert fs_client.get(path).status_code == 404
 
 
 def test_checkpoint_is_server_mode_only(web_app_factory, signs_checkpoint):
@@ -91,6 +96,17 @@ def test_bad_uploads_are_4xx_and_leave_nothing(web_app_factory, fs_onnx, shared_
         response = client.post("/api/translate", files={"file": (name, data, "video/mp4")})
         assert response.status_code == status, response.text
         assert message in response.json()["error"]
+    assert list(uploads_dir.iterdir()) == []
+
+
+def test_oversized_body_is_refused_before_it_is_read(web_app_factory, fs_onnx, uploads_dir):
+    client = TestClient(web_app_factory(fs_onnx, Limits(max_mb=1.0)))
+    body = b"x" * (2 << 20)
+    headers = {"content-type": "multipart/form-data; boundary=b"}
+    response = client.post("/api/translate", content=body, headers=headers)
+    assert response.status_code == 413 and "1 MB upload limit" in response.json()["error"]
+    chunked = client.post("/api/translate", content=iter([body]), headers=headers)
+    assert chunked.status_code == 411
     assert list(uploads_dir.iterdir()) == []
 
 

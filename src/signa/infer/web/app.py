@@ -20,7 +20,7 @@ from signa.errors import SignaError
 from signa.infer.web.assets import BrowserAssets, find_assets
 from signa.infer.web.model import page_config, served_model
 from signa.infer.web.security import add_security_headers
-from signa.infer.web.uploads import Limits, UploadError, save_upload, upload_folder
+from signa.infer.web.uploads import Limits, UploadError, check_length, save_upload, upload_folder
 
 STATIC = Path(__file__).parent / "static"
 MEDIA_TYPES = {
@@ -56,7 +56,7 @@ def create_app(
     ``translator(path, limits) -> dict`` answers server-mode uploads (default:
     :func:`signa.infer.web.server_mode.translate_upload` with the model's :class:`Recognizer`).
     """
-    from fastapi import FastAPI, File, UploadFile
+    from fastapi import FastAPI, File, Request, UploadFile
     from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
     from starlette.concurrency import run_in_threadpool
 
@@ -73,6 +73,16 @@ def create_app(
     workers = threading.BoundedSemaphore(limits.workers)
 
     app = FastAPI(title="SIGNA", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.middleware("http")
+    async def upload_size(request: Request, call_next):
+        if request.url.path == "/api/translate" and request.method == "POST":
+            try:
+                check_length(request.headers.get("content-length"), limits)
+            except UploadError as err:
+                return JSONResponse({"error": err.message}, status_code=err.status)
+        return await call_next(request)
+
     add_security_headers(app)
 
     @app.get("/", response_class=HTMLResponse)

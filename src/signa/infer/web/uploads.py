@@ -28,6 +28,7 @@ VIDEO_SUFFIXES = (
 )  # as signa.infer.video
 LANDMARK_SUFFIXES = (".parquet", ".npy", ".pose")
 CHUNK = 1 << 20
+MULTIPART_SLACK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,23 @@ async def save_upload(upload, folder: Path, limits: Limits) -> Path:
     return path
 
 
+def check_length(content_length: str | None, limits: Limits) -> None:
+    """Refuse a request body over the size limit before it is read (the form parser would spool it to disk).
+
+    ``MULTIPART_SLACK`` covers the form's boundaries and headers around the file.
+    """
+    if content_length is None:
+        raise UploadError(411, "the upload must state its length (Content-Length)")
+    if not content_length.isdigit() or int(content_length) > limits.max_bytes + MULTIPART_SLACK:
+        raise UploadError(413, f"the file is larger than the {limits.max_mb:g} MB upload limit")
+
+
 def check_video(path: Path, limits: Limits) -> tuple[int, float]:
-    """(frames, fps) of a readable video within the duration limit; 415 or 413 otherwise."""
+    """(frames, fps) of a readable video within the duration limit; 415 or 413 otherwise.
+
+    A container that does not state its frame count (a browser's WebM recording) is counted by
+    grabbing frames, without decoding more than the limit allows.
+    """
     import cv2
 
     capture = cv2.VideoCapture(str(path))
@@ -97,6 +113,10 @@ def check_video(path: Path, limits: Limits) -> tuple[int, float]:
         readable = capture.isOpened() and capture.read()[0]
         frames = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
         fps = float(capture.get(cv2.CAP_PROP_FPS))
+        if readable and fps > 0 and frames <= 0:
+            frames = 1
+            while frames <= limits.max_seconds * fps and capture.grab():
+                frames += 1
     finally:
         capture.release()
     if not readable or frames <= 0 or fps <= 0:
