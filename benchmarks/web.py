@@ -2,6 +2,7 @@
 
 Usage:
     .venv/bin/python benchmarks/web.py [--frames 40] [--keep DIR]      (or: make bench, which runs it too)
+                                          (--keep: the exports' folder, default ~/.cache/signa/web-bench)
 
 Private mode: Chromium's fake camera plays a real video (ambulancia_001, 640 px wide) to the page, which
 runs MediaPipe Holistic (wasm, CPU inference) and the model (ONNX Runtime Web, wasm) on every frame it
@@ -19,7 +20,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -31,6 +31,7 @@ DATA = Path(os.environ.get("SIGNA_SHARED_DATA", HERE.parents[1] / "shared" / "da
 CAMERA_VIDEO = "ambulancia_001"
 SERVER_VIDEOS = ("test_video", "yo_001", "ambulancia_001")
 WARMUP = 5
+KEEP = Path.home() / ".cache" / "signa" / "web-bench"  # exports reused by later runs
 
 
 def full_size_exports(work: Path) -> dict[str, Path]:
@@ -115,12 +116,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=40)
     parser.add_argument(
-        "--keep", type=Path, default=None, help="Folder for the exports (reused when present)."
+        "--keep", type=Path, default=KEEP, help="Folder for the exports (reused when present)."
     )
     args = parser.parse_args(argv)
     from browser import write_y4m
 
-    work = args.keep or Path(tempfile.mkdtemp(prefix="signa-web-bench-"))
+    work = args.keep
     load_before = os.getloadavg()
     exports = full_size_exports(work)
     clip = write_y4m(DATA / "videos" / f"{CAMERA_VIDEO}.mp4", work / "camera.y4m", 2.2)

@@ -53,8 +53,9 @@ def create_app(
 ):
     """The app for ``model`` (checkpoint, run folder or export folder).
 
-    ``translator(path, limits) -> dict`` answers server-mode uploads (default:
-    :func:`signa.infer.web.server_mode.translate_upload` with the model's :class:`Recognizer`).
+    ``translator(path, limits) -> dict`` answers server-mode uploads (default: a
+    :class:`signa.infer.web.server_mode.ServerTranslator` of ``model``); it also names the task and the
+    segmentation rule the page uses.
     """
     from fastapi import FastAPI, File, Request, UploadFile
     from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response

@@ -59,8 +59,3 @@ function dots(ctx, at, ok, start, end, color, radius) {
   }
   ctx.fill();
 }
-
-// True when either hand has a point in the frame (a frame of 543*3 values).
-export function hasHand(frame) {
-  return Number.isFinite(frame[LEFT * 3]) || Number.isFinite(frame[RIGHT * 3]);
-}
