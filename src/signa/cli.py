@@ -311,6 +311,33 @@ def extract_command(
         raise typer.Exit(2)
 
 
+@app.command("translate")
+def translate_command(
+    model: Path = typer.Argument(..., help="Checkpoint, run folder, export folder or model file."),
+    files: list[Path] = typer.Argument(..., help="Videos (or landmark files: .parquet, .pose, .npy)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of timelines."),
+    whole: bool = typer.Option(False, "--whole", help="One segment per clip (an isolated-sign recording)."),
+    rest_speed: float = typer.Option(0.25, "--rest-speed", help="Shoulder widths/s below which hands rest."),
+    min_rest: float = typer.Option(0.5, "--min-rest", help="Seconds of rest that separate two signs."),
+    min_sign: float = typer.Option(0.3, "--min-sign", help="Seconds: shorter activity is not a sign."),
+) -> None:
+    """Translate videos: landmarks, segments where the hands rest, a timeline of signs or text."""
+    import json
+
+    from signa.infer import load_model
+    from signa.infer.segment import SegmentRule
+    from signa.infer.translate import timeline_lines, translate_file
+
+    recognizer = load_model(model)
+    rule = None if whole else SegmentRule(rest_speed, min_rest, min_sign)
+    timelines = [t for path in files for t in translate_file(recognizer, path, rule)]
+    if as_json:
+        typer.echo(json.dumps([t.to_dict() for t in timelines], indent=2))
+        return
+    for timeline in timelines:
+        typer.echo("\n".join(timeline_lines(timeline)))
+
+
 @app.command("serve")
 def serve_command(
     model: Path = typer.Argument(..., help="Export folder (private mode), checkpoint or run folder."),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+LSM_SIGNS = ("ambulancia", "doctor", "dolor", "hoy", "yo")  # the MSL-150 recordings <sign>_001
 VIDEO_NAMES = ("ambulancia_001", "doctor_001", "dolor_001", "hoy_001", "test_video", "yo_001")
 
 

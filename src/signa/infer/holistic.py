@@ -8,6 +8,9 @@ extractions (:class:`HolisticSettings`). mediapipe is imported inside functions 
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -47,11 +50,14 @@ class HolisticTracker:
 
     def __init__(self, settings: HolisticSettings = HolisticSettings()):
         self.settings = settings
-        self._graph = _holistic_class()(**settings.to_dict())
+        with native_logs_silenced():
+            self._graph = _holistic_class()(**settings.to_dict())
+            self._graph.wait_until_open()
 
     def process(self, rgb: np.ndarray) -> np.ndarray:
         """Landmarks of one RGB uint8 frame (H, W, 3): (543, 3) float32, NaN where nothing was found."""
-        results = self._graph.process(rgb)
+        with native_logs_silenced():
+            results = self._graph.process(rgb)
         frame = np.full((N_LANDMARKS, N_COORDS), np.nan, np.float32)
         for group, name in RESULT_FIELDS.items():
             found = getattr(results, name)
@@ -73,12 +79,38 @@ class HolisticTracker:
         self.close()
 
 
+@contextlib.contextmanager
+def native_logs_silenced():
+    """Send the C++ side's stderr to /dev/null for a moment (``SIGNA_MEDIAPIPE_LOGS=1`` keeps it).
+
+    MediaPipe's graphs log through absl before anything can initialise its logging, so every run
+    prints a screenful of TFLite and "feedback manager" notices that say nothing to a user. Python
+    errors are raised, not printed, so none is lost.
+    """
+    if os.environ.get("SIGNA_MEDIAPIPE_LOGS") == "1":
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def _holistic_class():
     """``Holistic``, subclassed to set its calculator options without ``FieldDescriptor.label``."""
     mp = import_mediapipe()
     from mediapipe.python import solution_base
 
     class Holistic(mp.solutions.holistic.Holistic):
+        def wait_until_open(self) -> None:
+            """Block until the calculators, which open (and log) on the graph's threads, are ready."""
+            self._graph.wait_until_idle()
+
         def _modify_calculator_options(self, graph_config, calculator_params) -> None:
             """Holistic sets two scalar thresholds of proto2 calculators (``node.calculator.field``).
 

@@ -58,8 +58,7 @@ def hand_speed(landmarks: np.ndarray, fps: float, smooth_s: float) -> np.ndarray
     """(T,) speed of the faster detected wrist in shoulder widths per second, smoothed; NaN = unknown."""
     wrists = landmarks[:, list(WRISTS), :2]  # (T, 2, 2)
     step = np.linalg.norm(np.diff(wrists, axis=0), axis=-1)  # (T-1, 2)
-    with np.errstate(all="ignore"):
-        speed = np.nanmax(np.concatenate([np.full((1, 2), np.nan), step]), axis=1)  # (T,)
+    speed = np.concatenate([[np.nan], np.fmax(step[:, 0], step[:, 1])])  # (T,) NaN only if no wrist
     speed = speed * fps / shoulder_width(landmarks)
     return _moving_nanmean(speed, max(1, round(smooth_s * fps)))
 
