@@ -161,4 +161,3 @@ def timeline_lines(timeline: Timeline) -> list[str]:
         confidence = "" if e.confidence is None else f" ({e.confidence:.3f})"
         lines.append(f"  {e.start:6.2f}-{e.end:6.2f} s  {e.answer!r}{confidence}")
     return lines
-

@@ -19,9 +19,11 @@ from signa.infer import Recognizer
 pytestmark = pytest.mark.browser
 VIDEO = "ambulancia_001"  # both hands in (almost) every frame, pose in all
 FRAMES = 10  # camera frames to track (the page resamples them to 30 fps): short enough for CI
-# Measured on this video (2 cores, shared): pose median 0.004, hands median 0.008 after nearest-frame
-# matching; the limits leave room for another machine's MediaPipe build and timing.
-POSE_LIMIT, HAND_LIMIT = 0.02, 0.04
+# Measured in 4 runs on this video (2 shared cores): pose median 0.0061-0.0063, hands median 0.0068-0.0090
+# (image widths/heights) after nearest-frame matching, the same hands detected in 82-100 % of frames (the
+# page tracks every ~30th camera frame, Python every frame, so a hand at the edge of detection can differ).
+# The limits leave room for another machine's MediaPipe build and timing.
+POSE_LIMIT, HAND_LIMIT, SAME_HANDS = 0.02, 0.04, 0.7
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +81,7 @@ def test_page_landmarks_match_python_mediapipe(camera_run):
     )
     assert np.median(pose_errors) < POSE_LIMIT
     assert len(hand_errors) >= len(page) // 2 and np.median(hand_errors) < HAND_LIMIT
-    assert np.mean(same_detection) >= 0.8
+    assert np.mean(same_detection) >= SAME_HANDS
 
 
 def tracked_frames(resampled: np.ndarray) -> np.ndarray:

@@ -2,7 +2,7 @@
 // Tracked frames are resampled onto the model's frame rate (`segmentation.fps`), then cut as `signa translate`
 // cuts; a segment followed by a rest of `min_rest_s` is final and read once, the open one after every frame.
 // When the input ends, the whole sequence is segmented and read again: that is the transcript.
-import { findSegments, Resampler } from "./segment.js";
+import { findSegments, hasHand, Resampler } from "./segment.js";
 import { drawSkeleton } from "./skeleton.js";
 import { Average, view } from "./view.js";
 
@@ -102,11 +102,14 @@ export class PrivateSession {
       const { videoWidth: width, videoHeight: height } = this.video;
       drawSkeleton(this.canvas, this.frames.at(-1), width, height, 3, this.video);
     }
-    const segments = findSegments(this.frames, this.rule.fps, this.rule);
+    const hands = this.frames.some((frame) => hasHand(frame));
+    let segments = findSegments(this.frames, this.rule.fps, this.rule);
+    if (!segments.length && hands) segments = [[0, this.frames.length]]; // as signa translate: the whole clip
     for (const segment of segments) await this.read(segment);
     this.show(segments);
     this.current = null;
-    view.live(this.segments.at(-1) ?? { text: this.frames.length ? "no hands detected" : "" });
+    view.live(this.segments.at(-1) ?? { text: "" });
+    if (this.frames.length && !hands) view.error(`no hands detected in ${this.frames.length} frames`);
     this.showStats();
     this.done = true;
   }

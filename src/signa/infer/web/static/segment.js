@@ -12,6 +12,7 @@ function detected(frame, start) {
   return false;
 }
 
+export const hasHand = (frame) => detected(frame, LEFT_HAND) || detected(frame, RIGHT_HAND);
 const point = (frame, i) => [frame[i * 3], frame[i * 3 + 1]];
 const distance = ([ax, ay], [bx, by]) => Math.fround(Math.hypot(Math.fround(ax - bx), Math.fround(ay - by)));
 
@@ -50,7 +51,7 @@ function movingNanMean(values, window) {
 export function findSegments(frames, fps, rule) {
   const speed = handSpeed(frames, fps, rule.smooth_s);
   const active = frames.map((f, t) =>
-    (detected(f, LEFT_HAND) || detected(f, RIGHT_HAND)) && (Number.isNaN(speed[t]) || speed[t] > rule.rest_speed));
+    hasHand(f) && (Number.isNaN(speed[t]) || speed[t] > rule.rest_speed));
   const merged = [];
   let start = null;
   for (let t = 0; t <= active.length; t++) {
