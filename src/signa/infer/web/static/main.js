@@ -54,7 +54,7 @@ async function startPrivate(source, timeOf) {
   $("download").disabled = false;
   view.status(source);
   await session.run(timeOf);
-  view.status(`${source}: stopped after ${session.frames.length} frames`);
+  view.status(`${source}: stopped after ${session.tracked} frames (${session.frames.length} at ${config.segmentation.fps} fps)`);
   $("stop").disabled = true;
 }
 

@@ -1,5 +1,4 @@
 // Draws a Holistic frame (543 points: face 468, left hand 21, pose 33, right hand 21) over the picture.
-export const POINTS = 543;
 const FACE = [0, 468], LEFT = 468, POSE = 489, RIGHT = 522;
 const POSE_EDGES = [
   [11, 12], [11, 13], [13, 15], [15, 17], [15, 19], [15, 21], [17, 19], [12, 14], [14, 16], [16, 18],
