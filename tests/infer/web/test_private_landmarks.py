@@ -5,23 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from browser import chromium, open_page, require_browser, running_app
+from landmark_clips import joined_with_rests
 
-from signa.data.layout import GROUP_SLICES
-from signa.data.readers import read_sequences
 from signa.infer.web.server_mode import ServerTranslator
 
 pytestmark = pytest.mark.browser
-
-
-def joined_with_rests(paths, rest_frames: int = 24) -> np.ndarray:
-    """Real recordings one after the other, each followed by a rest: its last frame with the hands removed."""
-    parts = []
-    for path in paths:
-        clip = read_sequences(path)[0].landmarks
-        rest = np.repeat(clip[-1:], rest_frames, axis=0)
-        rest[:, GROUP_SLICES["left_hand"]] = rest[:, GROUP_SLICES["right_hand"]] = np.nan
-        parts += [clip, rest]
-    return np.concatenate(parts)
 
 
 def test_npy_timeline_matches_server_mode(web_app_factory, signs_onnx, shared_data, tmp_path):
