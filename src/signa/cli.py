@@ -338,6 +338,48 @@ def translate_command(
         typer.echo("\n".join(timeline_lines(timeline)))
 
 
+@app.command("live")
+def live_command(
+    model: Path = typer.Argument(..., help="Checkpoint, run folder, export folder or model file."),
+    camera: int | None = typer.Option(None, "--camera", help="Camera number (default 0)."),
+    video: Path | None = typer.Option(None, "--video", help="A video replayed at its own rate, as a camera."),
+    show: bool = typer.Option(False, "--show", help="A window with the skeleton over the picture."),
+    as_json: bool = typer.Option(False, "--json", help="Print the final timeline and figures as JSON."),
+) -> None:
+    """Translate a camera (or a replayed video) as it goes: running transcription, latency, fps."""
+    import json
+
+    from signa.infer import load_model
+    from signa.infer.live import live
+    from signa.infer.live_view import LiveView
+
+    if camera is not None and video is not None:
+        raise SignaError("give --camera or --video, not both")
+    recognizer = load_model(model)
+    with LiveView(show, quiet=as_json) as view:
+        result = live(recognizer, video, camera, on_frame=view.update)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    typer.echo(
+        f"{result.timeline.source}: {result.timeline.text!r} ({result.frames_processed} of "
+        f"{result.frames_published} frames processed, {result.effective_fps:.1f} fps, "
+        f"latency {result.mean_latency_ms:.0f} ms)"
+    )
+
+
+@app.command("show")
+def show_command(
+    file: Path = typer.Argument(..., help="Landmark file (.parquet, .pose, .npy), or a video."),
+    out: Path = typer.Option(..., "--out", help="clip.gif or clip.mp4."),
+    video: Path | None = typer.Option(None, "--video", help="Draw over this video's frames."),
+) -> None:
+    """Render a landmark sequence as an animation: the skeleton, hands highlighted."""
+    from signa.infer.show import show_file
+
+    typer.echo(f"{show_file(file, out, video)}: written")
+
+
 @app.command("serve")
 def serve_command(
     model: Path = typer.Argument(..., help="Export folder (private mode), checkpoint or run folder."),
