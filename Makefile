@@ -30,7 +30,7 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
-test: $(STAMP) web-assets
+test: lint web-assets
 	$(BIN)/python -m pytest -q
 
 test-all: $(STAMP) web-assets
@@ -39,9 +39,11 @@ test-all: $(STAMP) web-assets
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
+# ruff, and import-linter: pipeline stages import only the stages below them, no import cycles
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
+	PYTHONPATH=src $(BIN)/lint-imports
 
 # The TFLite converter environment of `signa export --format tflite --route onnx2tf` (and --kaggle):
 # TensorFlow pins numpy/protobuf versions SIGNA's .venv cannot share, so it lives apart and

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 
 @contextlib.contextmanager
@@ -38,3 +40,11 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 
 def write_json_atomic(path: str | Path, data) -> None:
     write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_records_csv(path: str | Path, records: list[dict[str, Any]]) -> None:
+    """Per-sample records (dicts with the same keys) as a CSV, written atomically."""
+    with atomic_path(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(records[0]))
+        writer.writeheader()
+        writer.writerows(records)

@@ -47,6 +47,37 @@ LONG_FILES_PER_UNIT = 64
 
 
 @dataclass(frozen=True)
+class KaggleLayout:
+    """A Kaggle data set layout a store is prepared from: the csv columns that identify it, the
+    points the store keeps, and whether one landmark file holds many sequences (``wide``)."""
+
+    task: str
+    columns: tuple[str, ...]
+    selection: Selection
+    positions: np.ndarray  # among the 543
+    wide: bool
+
+    @property
+    def files_per_unit(self) -> int:
+        return 1 if self.wide else LONG_FILES_PER_UNIT
+
+
+LAYOUTS = {
+    layout.task: layout
+    for layout in (
+        KaggleLayout(
+            "fingerspelling",
+            FINGERSPELLING_COLUMNS,
+            FINGERSPELLING_130,
+            FINGERSPELLING_130.plain_positions,
+            True,
+        ),
+        KaggleLayout("signs", SIGNS_COLUMNS, SIGNS_100, SIGNS_100.source_positions, False),
+    )
+}
+
+
+@dataclass(frozen=True)
 class Unit:
     """One piece of work: the csv rows whose landmarks live in ``paths`` (one wide or many long files)."""
 
@@ -58,18 +89,12 @@ class Unit:
 def detect_task(columns: Iterable[str]) -> str | None:
     """``fingerspelling`` or ``signs`` from a Kaggle csv header, None if neither."""
     columns = set(columns)
-    if set(FINGERSPELLING_COLUMNS) <= columns:
-        return "fingerspelling"
-    if set(SIGNS_COLUMNS) <= columns:
-        return "signs"
-    return None
+    return next((layout.task for layout in LAYOUTS.values() if set(layout.columns) <= columns), None)
 
 
 def task_selection(task: str) -> tuple[Selection, np.ndarray]:
     """The selection of a task and the positions among the 543 that the store keeps."""
-    if task == "fingerspelling":
-        return FINGERSPELLING_130, FINGERSPELLING_130.plain_positions
-    return SIGNS_100, SIGNS_100.source_positions
+    return LAYOUTS[task].selection, LAYOUTS[task].positions
 
 
 def prepare_dataset(
@@ -125,9 +150,7 @@ def _read_tables(root: Path, tables: Iterable[str]) -> tuple[list[dict], str]:
         if task not in (None, detected):
             raise SignaError(f"csv describes a {detected} dataset but an earlier table a {task} one", path)
         task = detected
-        rows += read_csv_table(
-            path, FINGERSPELLING_COLUMNS if detected == "fingerspelling" else SIGNS_COLUMNS
-        )
+        rows += read_csv_table(path, LAYOUTS[detected].columns)
     return rows, task
 
 
@@ -137,7 +160,7 @@ def _plan_units(rows: list[dict], root: Path, task: str) -> list[Unit]:
     for row in rows:
         by_path.setdefault(row["path"], []).append(row)
     paths = list(by_path)
-    step = 1 if task == "fingerspelling" else LONG_FILES_PER_UNIT
+    step = LAYOUTS[task].files_per_unit
     units = []
     for number, start in enumerate(range(0, len(paths), step)):
         chunk = tuple(paths[start : start + step])

@@ -15,14 +15,18 @@ work and gather the records.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from signa.files import atomic_path, write_json_atomic
+from signa.files import write_json_atomic, write_records_csv
+from signa.models.checkpoint import CONFIG_FILE, checkpoint_folder, load_model
+from signa.train.config import experiment_from_dict
+from signa.train.distributed import Runtime
+from signa.train.loop import sharded_eval_loader
+from signa.train.registry import task_class
 
 PREDICTIONS_FILE = "predictions.csv"
 
@@ -53,11 +57,6 @@ def evaluate_checkpoint(
     n_worst: int = 10,
 ) -> Evaluation:
     """Evaluate ``checkpoint`` on the sequences at ``data``; write files to ``out_dir`` if given."""
-    from signa.models.checkpoint import CONFIG_FILE, checkpoint_folder, load_model
-    from signa.train.config import experiment_from_dict
-    from signa.train.loop import sharded_eval_loader
-    from signa.train.task import Runtime, task_class
-
     folder = checkpoint_folder(checkpoint)
     model, config = load_model(folder)
     source = folder / CONFIG_FILE
@@ -75,11 +74,3 @@ def evaluate_checkpoint(
         write_json_atomic(out_dir / "metrics.json", {**result.summary(), "metrics": metrics})
         task.write_report(records, metrics, out_dir)
     return result
-
-
-def write_records_csv(path: str | Path, records: list[dict[str, Any]]) -> None:
-    """Per-sample records (dicts with the same keys) as a CSV, written atomically."""
-    with atomic_path(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(records[0]))
-        writer.writeheader()
-        writer.writerows(records)

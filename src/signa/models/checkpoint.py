@@ -17,6 +17,8 @@ from torch import nn
 from signa.config import to_dict
 from signa.errors import SignaError
 from signa.files import atomic_path, write_json_atomic
+from signa.models.registry import build_model
+from signa.version import __version__
 
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
@@ -24,8 +26,6 @@ CONFIG_FILE = "config.json"
 
 def save_model(directory: str | Path, model: nn.Module, meta: dict[str, Any] | None = None) -> Path:
     """Write weights and config atomically into ``directory``; returns the folder."""
-    from signa import __version__
-
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
@@ -70,8 +70,6 @@ def read_checkpoint_config(path: str | Path) -> dict[str, Any]:
 
 def load_model(path: str | Path) -> tuple[nn.Module, dict[str, Any]]:
     """Rebuild the model of a checkpoint in eval mode; returns (model, config)."""
-    from signa.models.registry import build_model
-
     folder = checkpoint_folder(path)
     config = read_checkpoint_config(folder)
     model = build_model(config["arch"], config["model"], folder / CONFIG_FILE)

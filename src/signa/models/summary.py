@@ -13,6 +13,8 @@ from torch import nn
 
 from signa.config import apply_overrides, read_mapping, to_dict
 from signa.errors import SignaError
+from signa.models.checkpoint import read_checkpoint_config
+from signa.models.registry import build_model
 
 
 def count_parameters(model: nn.Module) -> dict[str, int]:
@@ -29,9 +31,6 @@ def model_from_spec(path: str | Path, overrides: list[str] = ()) -> tuple[nn.Mod
 
     ``overrides`` (``model.dense_dim=512``) change an experiment file's values, e.g. to size a teacher.
     """
-    from signa.models.checkpoint import read_checkpoint_config
-    from signa.models.registry import build_model
-
     path = Path(path)
     if path.is_dir():
         config = read_checkpoint_config(path)

@@ -16,12 +16,26 @@ from __future__ import annotations
 
 import datetime
 import os
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
 import torch.distributed as dist
 
-from signa.train.task import Runtime
+
+@dataclass(frozen=True)
+class Runtime:
+    """Where a task runs: device, this process's rank among ``world_size``, and the run folder."""
+
+    device: torch.device = torch.device("cpu")
+    rank: int = 0
+    world_size: int = 1
+    run_dir: Path | None = None
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
 
 
 def setup(device: str | None = None) -> Runtime:

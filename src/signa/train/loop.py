@@ -28,7 +28,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset
 
 from signa.errors import SignaError
-from signa.evaluate.evaluate import write_records_csv
+from signa.files import write_records_csv
 from signa.train import distributed
 from signa.train.checkpointing import (
     latest_checkpoint,
@@ -39,10 +39,12 @@ from signa.train.checkpointing import (
     set_rng_state,
 )
 from signa.train.config import EXPERIMENT_FILE, ExperimentConfig, check_same_experiment, write_experiment
+from signa.train.distributed import Runtime
 from signa.train.ema import WeightEma
 from signa.train.optim import build_optimizer, build_scheduler
+from signa.train.registry import task_class
 from signa.train.runlog import LogWindow, RunLog, progress_bar
-from signa.train.task import Progress, Runtime, Task, task_class
+from signa.train.task import Progress, Task
 
 VALID_PREDICTIONS_FILE = "valid_predictions.csv"  # the last evaluation, per sample (read by `signa oof`)
 
