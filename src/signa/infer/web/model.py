@@ -1,9 +1,10 @@
 """What the page learns about the served model: task, decoding rules, and whether it can run in the page.
 
 The page decodes an ONNX export's outputs exactly as :class:`signa.infer.Recognizer` does: token ids up to
-the first EOS become characters, special ids nothing; the ``translator`` confidence gate empties the text
-of a sequence shorter than ``min_frames`` or whose sigmoid(confidence logit) is below ``min_confidence``;
-a sign is the argmax of the probabilities. The rules are sent from here so that both sides read one source.
+the first EOS become characters, special ids nothing; the ``translator``
+:class:`~signa.models.gate.ConfidenceGate` empties the text of a sequence shorter than ``min_frames`` or
+whose float32 sigmoid(confidence logit) is below ``min_confidence``; a sign is the argmax of the
+probabilities. The rules are sent from here so that both sides read one source.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from signa.export.metadata import EXPORT_FILE, RAW_LAYOUT, ExportInfo, read_export_info
-from signa.infer.runtime import describe_export
-from signa.models.decoding import DecodingOptions
+from signa.infer.backends import describe_export
+from signa.models.gate import ConfidenceGate
 
 BROWSER_VARIANTS = ("unrolled", "classifier")
 
@@ -58,18 +59,18 @@ def page_config(model: ServedModel, task: str, limits: dict[str, Any], segmentat
     if not model.private:
         return config
     info = model.export
-    description = describe_export(info)
+    description = describe_export(info, model.path)
     config["model"] = {"file": f"model/{info.files['model']}", "input": info.input.name}
     if task == "signs":
         config["labels"] = list(description.labels.signs)
     else:
-        options = DecodingOptions()
+        gate = ConfidenceGate()
         vocab = description.vocab
         config["vocab"] = {"chars": list(vocab.chars), "eos_id": vocab.eos_id}
         config["gate"] = {
-            "gate": options.gate,
-            "min_frames": options.min_frames,
-            "min_confidence": options.min_confidence,
-            "dummy_text": options.dummy_text,
+            "gate": gate.mode,
+            "min_frames": gate.min_frames,
+            "min_confidence": gate.min_confidence,
+            "dummy_text": gate.dummy_text,
         }
     return config

@@ -55,7 +55,8 @@ export class BrowserRecognizer {
       if (id >= 0 && id < chars.length) text += chars[id];
     }
     const logit = out.confidence.data[0];
-    const confidence = Number.isNaN(logit) ? null : 1 / (1 + Math.exp(-logit));
+    const f = Math.fround; // float32 steps, as signa.infer.fingerspelling.sigmoid
+    const confidence = Number.isNaN(logit) ? null : f(1 / f(1 + f(Math.exp(-f(logit)))));
     const low = frames < gate.min_frames || (confidence !== null && confidence < gate.min_confidence);
     if (low && gate.gate !== null) text = gate.gate === "kaggle" ? gate.dummy_text : "";
     return { text, confidence, tokens, low };
