@@ -43,9 +43,6 @@ class BrowserAssets:
 
     files: dict[str, Path]
 
-    def path(self, name: str) -> Path | None:
-        return self.files.get(name)
-
 
 def node_modules() -> Path:
     """``$SIGNA_WEB_ASSETS`` or the checkout's ``web/node_modules``."""

@@ -13,8 +13,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from signa.errors import SignaError
-
 VIDEO_SUFFIXES = (
     ".mp4",
     ".mov",
@@ -127,8 +125,3 @@ def check_video(path: Path, limits: Limits) -> tuple[int, float]:
             413, f"the video lasts {seconds:.1f} s, over the {limits.max_seconds:g} s duration limit"
         )
     return frames, fps
-
-
-def user_error(err: SignaError) -> UploadError:
-    """A :class:`SignaError` raised on an upload, as a 422 without the temporary path."""
-    return UploadError(422, err.problem)

@@ -12,7 +12,6 @@ export class PrivateSession {
     this.rule = config.segmentation;
     this.resampler = new Resampler(this.rule.fps);
     this.frames = this.resampler.out; // what the model reads, and what "Save landmarks" writes
-    this.mediaTimes = []; // each tracked frame's own timestamp (requestVideoFrameCallback mediaTime)
     this.answers = new Map(); // "start-stop" -> the model's answer on those frames
     this.segments = [];
     this.current = null;
@@ -28,9 +27,8 @@ export class PrivateSession {
     this.running = true;
     let previous = performance.now();
     while (this.running && !this.video.ended) {
-      const meta = await nextVideoFrame(this.video);
+      await nextVideoFrame(this.video);
       if (!this.running) break;
-      this.mediaTimes.push(meta?.mediaTime ?? null);
       const isFile = !this.video.srcObject;
       if (isFile) this.video.pause();
       const time = timeOf();
@@ -135,6 +133,6 @@ function nextVideoFrame(video) {
   return new Promise((resolve) => {
     if (video.ended) return resolve();
     video.addEventListener("ended", resolve, { once: true });
-    video.requestVideoFrameCallback((_, meta) => resolve(meta));
+    video.requestVideoFrameCallback(() => resolve());
   });
 }
