@@ -62,6 +62,7 @@ def test_page_headers_and_config(fs_client):
         "/static/../app.py",
         "/assets/holistic/../../package.json",
         "/model/../export.json",
+        "/model/export.json",
         "/etc/passwd",
         "/static/%2e%2e/app.py",
         "/assets/holistic/README.md",

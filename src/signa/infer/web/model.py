@@ -39,11 +39,11 @@ class ServedModel:
         )
 
     def public_files(self) -> dict[str, Path]:
-        """Files served under ``/model/``: export.json and the model file, private mode only."""
+        """Files served under ``/model/``: the model file, private mode only (not export.json, which
+        names the checkpoints' paths on this machine; the page gets what it needs inlined)."""
         if not self.private:
             return {}
-        names = [EXPORT_FILE, *self.export.files.values()]
-        return {name: self.path / name for name in names}
+        return {name: self.path / name for name in self.export.files.values()}
 
 
 def served_model(path: str | Path) -> ServedModel:
