@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from video_clips import LSM_SIGNS, VIDEO_NAMES, cut, ffmpeg
+from video_helpers import LSM_SIGNS, VIDEO_NAMES, cut, ffmpeg
 
 
 @pytest.fixture(scope="session")
@@ -101,3 +101,12 @@ def sentence_clip(videos, tmp_path_factory) -> tuple[Path, list[tuple[float, flo
         spans.append((start, start + count / 30))
         start += count / 30 + rest
     return out, spans
+
+
+@pytest.fixture(scope="session")
+def sentence_translation(sentence_clip, lsm_model):
+    """``translate`` of the sentence clip, every frame processed: what ``live`` is measured against."""
+    from signa import load_model
+    from signa.infer.translate import translate
+
+    return translate(load_model(lsm_model), sentence_clip[0])

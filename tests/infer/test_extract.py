@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 
 import numpy as np
 import pytest
+from video_helpers import run_cli
 
-from signa import cli
 from signa.data.readers import read_kaggle_long, read_pose, read_sequences
 from signa.errors import SignaError
 from signa.infer.extract import ExtractOptions, extract_videos, find_videos, merge_records, parse_shard
-
-
-def run_cli(monkeypatch, capsys, *args) -> tuple[int, str, str]:
-    """Run ``signa ARGS`` through ``cli.main``; return (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["signa", *map(str, args)])
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as exit_info:
-        code = exit_info.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_folder_becomes_a_kaggle_layout(short_clips, tmp_path, monkeypatch, capsys):

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pytest
 from PIL import Image
+from video_helpers import run_cli
 
-from signa import cli
 from signa.data.readers import read_kaggle_long
 from signa.infer.show import COLORS
 
 
 def hand_pixels(image: np.ndarray, part: str) -> int:
     return int(np.all(np.abs(image.astype(int) - COLORS[part]) < 40, axis=-1).sum())
-
-
-def run_cli(monkeypatch, capsys, *args) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["signa", *map(str, args)])
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as exit_info:
-        code = exit_info.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_gif_of_a_reference_sequence(videos, tmp_path, monkeypatch, capsys):

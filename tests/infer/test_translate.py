@@ -7,13 +7,12 @@ fall where the recordings meet and that each segment reaches the model whole, no
 from __future__ import annotations
 
 import json
-import sys
 
 import numpy as np
 import pytest
-from video_clips import LSM_SIGNS
+from video_helpers import LSM_SIGNS, run_cli
 
-from signa import cli, load_model
+from signa import load_model
 from signa.data.layout import GROUP_SLICES
 from signa.data.readers import read_kaggle_long
 from signa.errors import SignaError
@@ -85,22 +84,9 @@ def test_no_hands_is_an_error_not_an_empty_answer(shared_data, lsm_model):
         translate(load_model(lsm_model), landmarks)
 
 
-def run_cli(monkeypatch, capsys, *args) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["signa", *map(str, args)])
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as exit_info:
-        code = exit_info.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def test_translate_command_on_a_real_sentence_video(sentence_clip, lsm_model, monkeypatch, capsys):
-    clip, spans = sentence_clip
-    code, out, err = run_cli(monkeypatch, capsys, "translate", lsm_model, clip, "--json")
-    assert code == 0, err
-    (timeline,) = json.loads(out)
+def test_translate_on_a_real_sentence_video(sentence_clip, sentence_translation):
+    _, spans = sentence_clip
+    timeline = sentence_translation.to_dict()
     assert timeline["text"] == "hoy yo doctor"
     # MediaPipe's points jitter a little on the re-encoded still frames, so the cut may run into the
     # held rest by a few frames more than on the reference landmarks
@@ -109,8 +95,17 @@ def test_translate_command_on_a_real_sentence_video(sentence_clip, lsm_model, mo
     assert timeline["video"]["frames"] == 64 + 30 + 55 + 30 + 62
 
 
+def test_translate_command_json_on_landmark_files(videos, lsm_model, monkeypatch, capsys):
+    files = [videos / f"{sign}_001.parquet" for sign in ("dolor", "yo")]
+    code, out, err = run_cli(monkeypatch, capsys, "translate", lsm_model, *files, "--json")
+    assert code == 0, err
+    timelines = json.loads(out)
+    assert [t["text"] for t in timelines] == ["dolor", "yo"]
+    assert [len(t["segments"]) for t in timelines] == [1, 1] and timelines[0]["video"] is None
+
+
 def test_translate_command_refuses_bad_videos(videos, lsm_model, tmp_path, monkeypatch, capsys):
-    from video_clips import ffmpeg
+    from video_helpers import ffmpeg
 
     nobody = tmp_path / "nobody.mp4"
     ffmpeg(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from video_clips import VIDEO_NAMES, cut, ffmpeg
+from video_helpers import VIDEO_NAMES, cut, ffmpeg
 
 from signa.data.layout import GROUP_SLICES, GROUPS
 from signa.data.readers import read_kaggle_long

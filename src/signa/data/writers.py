@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 
 from signa.data.layout import COORDS, GROUP_SIZES, GROUP_SLICES, GROUPS, N_LANDMARKS, wide_columns
 from signa.files import atomic_path
+from signa.mp_compat import import_mediapipe
 
 _LONG_TYPES = np.repeat(np.array(GROUPS), list(GROUP_SIZES.values()))  # (543,) type of each point
 _LONG_INDEX = np.concatenate([np.arange(n) for n in GROUP_SIZES.values()]).astype(np.int16)  # (543,)
@@ -159,8 +160,6 @@ def write_pose(path: str | Path, landmarks: np.ndarray, fps: float, width: int, 
     are masked. :func:`signa.data.readers.read_pose` reads the file back to the same array.
     Needs pose-format and mediapipe (whose landmark names pose-format's header uses).
     """
-    from signa.mp_compat import import_mediapipe
-
     import_mediapipe()  # pose-format's Holistic header imports it
     from pose_format import Pose, PoseHeader
     from pose_format.numpy.pose_body import NumPyPoseBody

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import multiprocessing
 import os
 import re
@@ -36,6 +37,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from signa.data.readers import read_csv_table
+from signa.data.writers import write_kaggle_long, write_pose
 from signa.errors import SignaError
 from signa.files import write_json_atomic, write_text_atomic
 from signa.infer.holistic import HolisticSettings, HolisticTracker
@@ -113,8 +116,6 @@ def _job(video: Path, relative: Path) -> VideoJob:
 
 
 def _apply_labels(jobs: list[VideoJob], labels: Path) -> list[VideoJob]:
-    from signa.data.readers import read_csv_table
-
     rows = read_csv_table(labels, ("video", "sign"))
     listed = {(labels.parent / r["video"]).resolve(): r for r in rows}
     out = []
@@ -229,8 +230,6 @@ def _start_worker(settings: HolisticSettings) -> None:
 
 def _extract_one(job: VideoJob, out: Path, formats: tuple[str, ...]) -> dict | str:
     """Extract one video and write its files, record last; a user-fixable problem comes back as text."""
-    from signa.data.writers import write_kaggle_long, write_pose
-
     try:
         landmarks, record = extract_landmarks(job.video, tracker=_tracker)
         require_hands(landmarks, job.video)
@@ -251,8 +250,6 @@ def record_path(out: Path, key: str) -> Path:
 
 def read_records(out: str | Path) -> list[dict]:
     """Every per-video record under ``out/records``, sorted by key."""
-    import json
-
     folder = Path(out) / RECORDS_DIR
     records = [json.loads(p.read_text(encoding="utf-8")) for p in folder.rglob("*.json")]
     return sorted(records, key=lambda r: r["key"])

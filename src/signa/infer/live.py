@@ -29,6 +29,7 @@ from signa.infer.holistic import HolisticSettings, HolisticTracker
 from signa.infer.runtime import Recognizer
 from signa.infer.segment import SegmentRule, find_segments, resample
 from signa.infer.translate import MODEL_FPS, Timeline, TimelineEntry, recognize_segments
+from signa.infer.video import VideoReader, require_hands
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,6 @@ class NewestFrame:
 
 def replay(path: str | Path, mailbox: NewestFrame, stop: threading.Event) -> None:
     """Publish a file's frames at its own frame rate, as a camera would deliver them."""
-    from signa.infer.video import VideoReader
-
     try:
         with VideoReader(path) as reader:
             start = time.perf_counter()
@@ -227,8 +226,6 @@ def live(
 
     The source starts once MediaPipe is ready, so a replayed file loses no frames to start-up.
     """
-    from signa.infer.video import VideoReader, require_hands
-
     mailbox, stop = NewestFrame(), threading.Event()
     if video is not None:
         VideoReader(video).close()  # a bad file fails here, in one line, before anything starts

@@ -12,6 +12,7 @@ import numpy as np
 
 from signa.errors import SignaError
 from signa.infer.live import Frame, LiveState
+from signa.infer.show import draw_frame
 
 WINDOW = "signa live"
 
@@ -71,8 +72,6 @@ def _open_window() -> None:
 
 def _paint(frame: Frame, landmarks: np.ndarray, caption: str) -> None:
     import cv2
-
-    from signa.infer.show import draw_frame
 
     picture = draw_frame(frame.rgb.copy(), landmarks, caption)
     cv2.imshow(WINDOW, cv2.cvtColor(picture, cv2.COLOR_RGB2BGR))

@@ -18,8 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from signa.data.layout import GROUP_SLICES
+from signa.data.readers import read_sequences
 from signa.errors import SignaError
 from signa.files import atomic_path
+from signa.infer.video import VIDEO_SUFFIXES, VideoReader, extract_landmarks
 
 HAND_EDGES = (
     (0, 1), (1, 2), (2, 3), (3, 4),  # thumb
@@ -173,15 +175,11 @@ def _write_mp4(path: Path, images: Iterator[np.ndarray], fps: float) -> None:
 
 def show_file(path: str | Path, out: str | Path, video: str | Path | None = None) -> Path:
     """Render a landmark file's first sequence (or a video's own landmarks) to ``out``."""
-    from signa.infer.video import VIDEO_SUFFIXES, VideoReader, extract_landmarks
-
     path = Path(path)
     if path.suffix.lower() in VIDEO_SUFFIXES:
         landmarks, record = extract_landmarks(path)
         video, fps = video or path, record.fps
     else:
-        from signa.data.readers import read_sequences
-
         sequence = read_sequences(path)[0]
         landmarks, fps = sequence.landmarks, float(sequence.meta.get("fps", 30.0))
     if len(landmarks) == 0:

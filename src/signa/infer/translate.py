@@ -18,10 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
+from signa.data.readers import read_sequences
 from signa.errors import SignaError
-from signa.infer.runtime import Prediction, Recognizer
+from signa.infer.outputs import Prediction
+from signa.infer.runtime import Recognizer
 from signa.infer.segment import Segment, SegmentRule, find_segments, resample
-from signa.infer.video import VideoRecord, require_hands
+from signa.infer.video import VIDEO_SUFFIXES, VideoRecord, extract_landmarks, require_hands
 
 MODEL_FPS = 30.0  # Kaggle's recordings, which SIGNA's models are trained on, are ~30 frames a second
 FPS_TOLERANCE = 0.05  # a video within 5 % of the model's rate is used frame for frame
@@ -96,8 +98,6 @@ def translate(
     if isinstance(source, np.ndarray):
         landmarks, name, fps = source, "<landmarks>", float(fps or MODEL_FPS)
     else:
-        from signa.infer.video import extract_landmarks
-
         landmarks, video = extract_landmarks(source)
         name, fps = str(source), video.fps
         timings = {"decode": video.decode_ms_per_frame, "landmarks": video.ms_per_frame}
@@ -111,9 +111,6 @@ def translate(
 
 def translate_file(recognizer: Recognizer, path: str | Path, rule: SegmentRule | None = SegmentRule()):
     """A video, or every sequence of a landmark file (its own fps for .pose, else 30), translated."""
-    from signa.data.readers import read_sequences
-    from signa.infer.video import VIDEO_SUFFIXES
-
     if Path(path).suffix.lower() in VIDEO_SUFFIXES:
         return [translate(recognizer, path, rule=rule)]
     timelines = []
