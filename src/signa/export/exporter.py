@@ -24,6 +24,7 @@ from signa.export.metadata import ExportInfo
 from signa.export.options import PRECISIONS, VARIANTS, ExportOptions
 from signa.export.runtimes import require_tflite
 from signa.export.tasks import LoadedModels, export_task, task_of
+from signa.files import output_folder
 from signa.models.checkpoint import WEIGHTS_FILE, checkpoint_folder, load_model
 from signa.version import __version__
 
@@ -50,8 +51,11 @@ def export_checkpoints(
     """Export one checkpoint, or several as one ensemble, to folder ``out``; returns export.json."""
     _check_options(options)
     loaded = load_models(checkpoints)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    with output_folder(out) as folder:
+        return _export(loaded, folder, options)
+
+
+def _export(loaded: LoadedModels, out: Path, options: ExportOptions) -> Path:
     task = export_task(loaded.task)
     written = task.export(loaded, out, options)
     files = rewrite_precision(written.files, out, options)

@@ -34,7 +34,7 @@ def open_backend(path: Path, threads: int | None = None, precision: str = "fp32"
     elif path.is_dir() and (path / EXPORT_FILE).is_file():
         folder, chosen = path, None
     else:
-        return TorchBackend(path, precision)
+        return TorchBackend(path, precision, threads)
     if precision != "fp32":
         raise SignaError(
             f"--precision {precision} runs PyTorch checkpoints; an export's precision is chosen at export",
@@ -54,11 +54,13 @@ def _export_backend(folder: Path, info: ExportInfo, threads, chosen: Path | None
 class TorchBackend:
     """A checkpoint run in PyTorch eager mode through the export graph, on CPU."""
 
-    def __init__(self, path: Path, precision: str = "fp32"):
+    def __init__(self, path: Path, precision: str = "fp32", threads: int | None = None):
         from signa.export.exporter import load_models
         from signa.export.tasks import export_task
+        from signa.train.distributed import set_cpu_threads
 
         loaded = load_models([path])
+        set_cpu_threads(threads, loaded.models)
         export = export_task(loaded.task)
         graph, self.names = export.runtime_graph(loaded)
         self.graph = graph.eval()

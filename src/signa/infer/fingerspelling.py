@@ -21,6 +21,8 @@ from signa.models.gate import ConfidenceGate
 
 @register_infer_task("fingerspelling")
 class FingerspellingInference(InferTask):
+    unsuited_formats = {"letters": "single-frame letter handshapes, not fingerspelled phrases"}
+
     def mappings(self, info: ExportInfo, source: Path):
         if not (info.vocab and info.decoding):
             raise SignaError("a fingerspelling export needs 'vocab' and 'decoding'", source)

@@ -62,6 +62,16 @@ class DataConfig:
     selection: str | None = None
     cache: str | None = None
 
+    def __post_init__(self):
+        if self.batch_size < 1 or (self.eval_batch_size is not None and self.eval_batch_size < 1):
+            raise ValueError("batch_size and eval_batch_size must be at least 1")
+        if self.n_folds < 2:
+            raise ValueError(f"n_folds must be at least 2, got {self.n_folds}")
+        if not -1 <= self.fold < self.n_folds:
+            raise ValueError(f"fold must be -1 (train on all) or 0..{self.n_folds - 1}, got {self.fold}")
+        if self.num_workers < 0:
+            raise ValueError("num_workers must be 0 or more")
+
 
 # Keys the data section of every task had before each task owned its own (experiments saved then
 # list them all): another task's key at its old default is ignored, so those files keep loading.
@@ -96,8 +106,12 @@ class OptimConfig:
     def __post_init__(self):
         if self.warmup_epochs and self.warmup_fraction:
             raise ValueError("give warmup_epochs or warmup_fraction, not both")
-        if self.lr <= 0:
-            raise ValueError("lr must be positive")
+        if self.lr <= 0 or self.eps <= 0:
+            raise ValueError("lr and eps must be positive")
+        if self.weight_decay < 0 or self.warmup_epochs < 0 or not 0 <= self.warmup_fraction < 1:
+            raise ValueError("weight_decay and warmup_epochs must be >= 0, warmup_fraction in [0, 1)")
+        if self.clip_grad_norm is not None and self.clip_grad_norm <= 0:
+            raise ValueError("clip_grad_norm must be positive (or null: no clipping)")
 
 
 @dataclass(frozen=True)
@@ -126,6 +140,10 @@ class TrainConfig:
             raise ValueError("epochs, grad_accumulation, log_every and eval_every must be at least 1")
         if self.ema_decay is not None and not 0 < self.ema_decay < 1:
             raise ValueError("ema_decay must lie in (0, 1)")
+        if self.keep_last < 0 or (
+            self.checkpoint_every_steps is not None and self.checkpoint_every_steps < 1
+        ):
+            raise ValueError("keep_last must be >= 0 and checkpoint_every_steps >= 1 (or null)")
 
 
 @dataclass(frozen=True)
