@@ -53,6 +53,13 @@ def test_segments_fall_where_the_recordings_meet(shared_data, fps):
     assert_segments_match(segments, spans)
 
 
+def test_sequences_shorter_than_the_smoothing_window(shared_data):
+    """A live loop segments its first few frames: 5 frames against a 6-frame speed window."""
+    landmarks = read_kaggle_long(shared_data / "videos" / "hoy_001.parquet").landmarks
+    assert [(s.start, s.stop) for s in find_segments(landmarks[:12], 30)] == [(0, 12)]
+    assert find_segments(landmarks[:5], 30) == []  # 0.17 s: shorter than a sign
+
+
 def test_a_pause_shorter_than_a_rest_stays_inside_the_sign(shared_data):
     landmarks = read_kaggle_long(shared_data / "videos" / "hoy_001.parquet").landmarks
     held = np.concatenate([landmarks[:30], np.repeat(landmarks[30:31], 12, axis=0), landmarks[31:]])

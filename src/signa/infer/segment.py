@@ -101,7 +101,7 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
 def _moving_nanmean(values: np.ndarray, window: int) -> np.ndarray:
     """Centred moving mean over ``window`` frames, ignoring NaN (NaN where the window holds none)."""
     valid = ~np.isnan(values)
-    kernel = np.ones(window)
+    kernel = np.ones(max(1, min(window, len(values))))  # np.convolve's "same" is as long as the longer
     sums = np.convolve(np.where(valid, values, 0.0), kernel, mode="same")
     counts = np.convolve(valid.astype(float), kernel, mode="same")
     with np.errstate(invalid="ignore", divide="ignore"):
