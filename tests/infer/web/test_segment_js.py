@@ -11,19 +11,20 @@ import numpy as np
 import pytest
 from landmark_clips import joined_with_rests
 
-from signa.infer.segment import SegmentRule, find_segments, resample
+from signa.infer.segment import SegmentRule, find_segments, hand_speed, resample
 from signa.infer.web.app import STATIC
 
 SCRIPT = """
 import fs from "node:fs";
-import { findSegments, Resampler } from "SEGMENT_JS";
+import { findSegments, handSpeed, Resampler } from "SEGMENT_JS";
 const { frames, times, fps, rule } = JSON.parse(fs.readFileSync(0, "utf8"));
 const resampler = new Resampler(fps);
 const asArrays = frames.map((f) => Float32Array.from(f, (v) => (v === null ? NaN : v)));
 let out = [];
 for (const [i, frame] of asArrays.entries()) out = resampler.push(frame, times[i]);
 const index = out.map((frame) => asArrays.indexOf(frame));
-console.log(JSON.stringify({ index, segments: findSegments(out, fps, rule) }));
+const speed = handSpeed(out, fps, rule.smooth_s);
+console.log(JSON.stringify({ index, speed, segments: findSegments(out, fps, rule) }));
 """
 
 
@@ -47,3 +48,18 @@ def test_resampling_and_segments_match_python(shared_data):
     resampled = landmarks[expected_frames]
     expected = [[s.start, s.stop] for s in find_segments(resampled, 30.0)]
     assert len(expected) >= 2 and got["segments"] == expected
+
+
+def test_short_sequences_match_python(shared_data):
+    """Clips shorter than the smoothing window (the window shrinks to the clip, as in Python)."""
+    from signa.data.readers import read_sequences
+
+    clip = read_sequences(shared_data / "videos" / "yo_001.parquet")[0].landmarks  # a hand in every frame
+    for frames in (1, 2, 3, 5, 8, 22):
+        piece = clip[:frames]
+        got = run_node(piece, np.arange(frames) / 30.0, 30.0, SegmentRule(smooth_s=0.4))
+        speed = np.array(got["speed"], dtype=float)  # JSON null = NaN
+        np.testing.assert_allclose(speed, hand_speed(piece, 30.0, 0.4), rtol=1e-6, equal_nan=True)
+        assert got["segments"] == [
+            [s.start, s.stop] for s in find_segments(piece, 30.0, SegmentRule(smooth_s=0.4))
+        ]

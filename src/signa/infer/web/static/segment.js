@@ -36,8 +36,10 @@ export function handSpeed(frames, fps, smoothS) {
   return movingNanMean(speed, Math.max(1, pyRound(smoothS * fps)));
 }
 
-// Centred moving mean over `window` values ignoring NaN: numpy's convolve(..., mode="same") window.
-function movingNanMean(values, window) {
+// Centred moving mean over `window` values ignoring NaN: numpy's convolve(..., mode="same") window, no
+// longer than the values (as signa.infer.segment._moving_nanmean).
+function movingNanMean(values, longest) {
+  const window = Math.max(1, Math.min(longest, values.length));
   const before = window >> 1, after = (window - 1) >> 1;
   return values.map((_, i) => {
     let sum = 0, count = 0;
