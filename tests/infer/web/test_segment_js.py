@@ -51,7 +51,7 @@ def test_resampling_and_segments_match_python(shared_data):
 
 
 def test_short_sequences_match_python(shared_data):
-    """Clips shorter than the smoothing window (the window shrinks to the clip, as in Python)."""
+    """Clips shorter than the speed window (its ends clamped to the clip, as in Python)."""
     from signa.data.readers import read_sequences
 
     clip = read_sequences(shared_data / "videos" / "yo_001.parquet")[0].landmarks  # a hand in every frame

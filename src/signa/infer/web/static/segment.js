@@ -24,29 +24,18 @@ export function shoulderWidth(frames) {
   return widths.length % 2 ? widths[mid] : Math.fround((widths[mid - 1] + widths[mid]) / 2);
 }
 
-// (T) speed of the faster detected wrist in shoulder widths per second, smoothed; NaN = unknown.
-export function handSpeed(frames, fps, smoothS) {
+// (T) speed of the faster detected wrist in shoulder widths per second, NaN = unknown: the wrist's
+// displacement across a centred window of `windowS` (frames t-h to t+h, clamped to the clip) over its time.
+export function handSpeed(frames, fps, windowS) {
   const width = shoulderWidth(frames);
-  const speed = frames.map((frame, t) => {
-    if (t === 0) return NaN;
-    const steps = [LEFT_HAND, RIGHT_HAND].map((w) => distance(point(frame, w), point(frames[t - 1], w)));
-    const known = steps.filter((s) => !Number.isNaN(s));
-    return known.length ? Math.fround(Math.fround(Math.max(...known) * fps) / width) : NaN;
-  });
-  return movingNanMean(speed, Math.max(1, pyRound(smoothS * fps)));
-}
-
-// Centred moving mean over `window` values ignoring NaN: numpy's convolve(..., mode="same") window, no
-// longer than the values (as signa.infer.segment._moving_nanmean).
-function movingNanMean(values, longest) {
-  const window = Math.max(1, Math.min(longest, values.length));
-  const before = window >> 1, after = (window - 1) >> 1;
-  return values.map((_, i) => {
-    let sum = 0, count = 0;
-    for (let j = Math.max(0, i - before); j <= Math.min(values.length - 1, i + after); j++) {
-      if (!Number.isNaN(values[j])) { sum += values[j]; count++; }
-    }
-    return count ? sum / count : NaN;
+  const half = Math.max(1, pyRound((windowS * fps) / 2));
+  const last = frames.length - 1;
+  return frames.map((_, t) => {
+    const ahead = frames[Math.min(t + half, last)], behind = frames[Math.max(t - half, 0)];
+    const moved = [LEFT_HAND, RIGHT_HAND].map((w) => distance(point(ahead, w), point(behind, w)))
+      .filter((m) => !Number.isNaN(m));
+    if (!moved.length) return NaN;
+    return Math.fround(Math.fround(Math.fround(Math.max(...moved) * fps) / (2 * half)) / width);
   });
 }
 
