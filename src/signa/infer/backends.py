@@ -15,7 +15,7 @@ from signa.errors import SignaError
 from signa.export.metadata import EXPORT_FILE, ExportInfo, read_export_info
 from signa.infer.runtime import Description, RawOutput, describe_export
 
-PRECISIONS = ("fp32", "bf16")
+PRECISIONS = ("fp32", "bf16", "auto")  # auto: bf16 where the CPU has it natively (signa.cpu)
 
 
 def open_backend(path: Path, threads: int | None = None, precision: str = "fp32"):
@@ -31,7 +31,7 @@ def open_backend(path: Path, threads: int | None = None, precision: str = "fp32"
         folder, chosen = path, None
     else:
         return TorchBackend(path, precision)
-    if precision != "fp32":
+    if precision == "bf16":
         raise SignaError(
             f"--precision {precision} runs PyTorch checkpoints; an export's precision is chosen at export",
             path,
@@ -65,7 +65,11 @@ class TorchBackend:
             self.graph = graphs.SignsGraph(loaded.models).eval()
             selection = "signs-100"
         self.description = Description(loaded.task, "pytorch", loaded.vocab, loaded.labels, False, selection)
-        self.bf16 = precision == "bf16"
+        from signa.cpu import native_bf16, warn_if_emulated_bf16
+
+        self.bf16 = precision == "bf16" or (precision == "auto" and native_bf16())
+        if precision == "bf16":
+            warn_if_emulated_bf16("--precision bf16")
 
     def run(self, data: np.ndarray) -> RawOutput:
         import torch

@@ -103,7 +103,9 @@ class Recognizer:
     ``gate``: the fingerspelling confidence gate of :class:`signa.models.decoding.DecodingOptions`
     (``"translator"``: empty text for low-confidence input; ``"kaggle"``: the dummy string;
     ``None``: off). ``threads``: CPU threads of the ONNX/TFLite runtimes. ``precision``: ``"bf16"``
-    runs a PyTorch checkpoint under bfloat16 autocast (an export's precision is set when exporting).
+    runs a PyTorch checkpoint under bfloat16 autocast (logging a warning on a CPU without native
+    bf16, where it is slower), ``"auto"`` only where the CPU has native bf16 (an export's precision
+    is set when exporting; ``auto`` leaves it so).
     """
 
     def __init__(
