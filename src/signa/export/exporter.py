@@ -6,8 +6,9 @@
     signa export runs/signs/checkpoint --format tflite --precision int8 --out exported/signs
 
 One folder holds one precision. Fingerspelling ONNX comes as the single graph with the greedy loop
-unrolled (``--variant unrolled``, the default: measured faster) or as an encoder graph plus a
-one-step decoder graph (``--variant stepwise``).
+unrolled (``--variant unrolled``, the default), as an encoder graph plus a one-step decoder graph
+(``--variant stepwise``), or as one graph whose greedy loop is an ONNX ``Loop`` stopping at EOS
+(``--variant loop``, :mod:`signa.export.onnx_loop`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from signa.models.checkpoint import WEIGHTS_FILE, checkpoint_folder, load_model
 from signa.models.decoding import DecodingOptions, SpecialTokens
 
 PRECISIONS = ("fp32", "fp16", "int8")
-VARIANTS = ("unrolled", "stepwise")
+VARIANTS = ("unrolled", "stepwise", "loop")
 EXAMPLE_FRAMES = 48
 KAGGLE_GATE = DecodingOptions(gate="kaggle")  # the gate a --kaggle graph applies inside itself
 
@@ -231,6 +232,17 @@ def _export_fingerspelling(loaded: LoadedModels, out: Path, options: ExportOptio
             {"landmarks": {0: "frames"}},
         )
         return {"model": "model.onnx"}, InputContract(), _fs_outputs(steps, size), "unrolled"
+    if options.variant == "loop":
+        from signa.export.onnx_loop import export_loop
+
+        files = export_loop(
+            lambda folder: _export_stepwise(ensemble, special, example, folder, steps, size)[0],
+            out,
+            options.precision,
+            steps,
+            special.eos,
+        )
+        return files, InputContract(), _fs_outputs("steps_run", size), "loop"
     return _export_stepwise(ensemble, special, example, out, steps, size)
 
 
@@ -319,13 +331,14 @@ def _fixed_contract(lengths: Sequence[int]) -> InputContract:
     return InputContract(shape=["length", N_LANDMARKS, 3], lengths=sorted(set(lengths)))
 
 
-def _fs_outputs(steps: int, size: int) -> dict[str, list]:
+def _fs_outputs(steps: int | str, size: int) -> dict[str, list]:
     return {"logits": [steps, size], "tokens": [steps], "confidence": [1]}
 
 
 def rewrite_precision(files: dict[str, str], out: Path, options: ExportOptions) -> dict[str, str]:
-    """Rewrite the written files at the requested weight precision (fp32 files stay as they are)."""
-    if options.precision == "fp32":
+    """Rewrite the written files at the requested weight precision (fp32 files stay as they are;
+    the loop variant is composed at its precision)."""
+    if options.precision == "fp32" or options.variant == "loop":
         return files
     if options.format == "onnx":
         from signa.export.onnx import compress_fp16, quantize_int8

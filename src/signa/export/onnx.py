@@ -120,9 +120,15 @@ def quantize_int8(path: str | Path) -> Path:
     Each ``MatMul``/``Gemm`` whose second input is a weight becomes an ONNX Runtime integer matmul:
     weights stored int8 per output channel, activations quantized to uint8 on the fly. Products of
     two activations (attention scores) and with stacked per-head constants stay float. ONNX
-    Runtime's CPU kernels for these ops use the CPU's int8 dot-product units (AVX-512 VNNI / AMX
-    here), so the file is ~4x smaller and its matrix products faster; the graph needs ONNX Runtime
-    (the ops are its contrib ops).
+    Runtime's CPU kernels for these ops use the CPU's int8 dot-product units (VNNI / AMX), so the
+    file is ~4x smaller and its matrix products faster; the graph needs ONNX Runtime (the ops are
+    its contrib ops).
+
+    Weights use 7 bits (``reduce_range``, |w| <= 64), so one file gives the same products on every
+    CPU: without VNNI (AVX2, AVX-512 before VNNI) ONNX Runtime multiplies u8 x s8 with
+    ``vpmaddubsw``, which adds two products into a saturating int16; 8-bit weights overflow it
+    (2 x 255 x 127 > 32767) and greedy tokens then differed from PyTorch on an AVX2 machine, while
+    2 x 255 x 64 = 32640 always fits. VNNI and AMX accumulate in int32 and never saturate.
     """
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -148,6 +154,7 @@ def quantize_int8(path: str | Path) -> Path:
                 folded,
                 tmp,
                 per_channel=True,
+                reduce_range=True,  # 7-bit weights: no int16 saturation without VNNI (see above)
                 weight_type=QuantType.QInt8,
                 op_types_to_quantize=["MatMul", "Gemm"],
                 nodes_to_exclude=not_linear,

@@ -83,7 +83,7 @@ class TorchBackend:
 
 
 class OnnxBackend:
-    """An ONNX export folder: the unrolled or Kaggle graph, the stepwise pair, or a classifier."""
+    """An ONNX export folder: the unrolled, loop or Kaggle graph, the stepwise pair, or a classifier."""
 
     def __init__(self, folder: Path, info: ExportInfo, threads):
         from signa.export.onnx import open_session
@@ -102,6 +102,9 @@ class OnnxBackend:
             (scores,) = self.sessions["model"].run(None, {"inputs": data})
             return RawOutput(tokens=scores.argmax(-1), logits=scores)
         logits, tokens, confidence = self.sessions["model"].run(None, {"landmarks": data})
+        if self.info.variant == "loop":  # stopped at EOS: pad the tokens as the unrolled graph does
+            decoding = self.info.decoding
+            tokens = np.pad(tokens, (0, decoding["steps"] - len(tokens)), constant_values=decoding["pad_id"])
         return RawOutput(tokens, float(confidence[0]), logits=logits)
 
     def _run_stepwise(self, data: np.ndarray) -> RawOutput:
