@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -15,6 +19,7 @@ ZEN4 = {"avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx512_bf16"}
 SAPPHIRE_RAPIDS = {"avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_tile", "amx_int8"}
 ZEN2_AVX2_ONLY = {"avx2", "fma", "f16c"}
 CPU = torch.device("cpu")
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -76,3 +81,31 @@ def test_requested_bf16_without_native_bf16_warns_once_with_the_slowdown(mock_cp
 def test_bf16_slowdown_is_measured():
     factor = cpu.bf16_slowdown()
     assert factor > 0 and cpu.bf16_slowdown() == factor  # measured once, then cached
+
+
+def test_onednn_cap_in_the_environment_turns_native_bf16_off(monkeypatch):
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")
+    cpu.cpu_features.cache_clear()
+    try:
+        assert cpu.cpu_features().isa_cap == "AVX2" and not cpu.native_bf16()
+        assert resolve_precision("auto", CPU) == "fp32"
+    finally:
+        cpu.cpu_features.cache_clear()
+
+
+# The precision-sensitive tests, re-run on the AVX2 kernels of PyTorch (ATen) and oneDNN: bf16 is
+# then emulated (as on an AVX2-only CPU) and fp32 sums run in another order. ONNX Runtime has no
+# such switch; its int8 form is exact by construction (tests/export/test_onnx.py says how).
+LOWER_ISA_TESTS = [
+    "tests/test_cpu.py",
+    "tests/export/test_precision.py",
+    "tests/export/test_onnx.py::test_fingerspelling_unrolled_matches_pytorch",
+]
+
+
+@pytest.mark.skipif(bool(os.environ.get("ONEDNN_MAX_CPU_ISA")), reason="already on a capped instruction set")
+def test_precision_sensitive_tests_pass_on_avx2_kernels(shared_data):
+    env = {**os.environ, "ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"}
+    command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *LOWER_ISA_TESTS]
+    run = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
