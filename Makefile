@@ -17,7 +17,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest -q
 
 test-all: $(STAMP)
@@ -26,9 +26,11 @@ test-all: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
+# ruff, and import-linter: pipeline stages import only the stages below them, no import cycles
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
+	PYTHONPATH=src $(BIN)/lint-imports
 
 # The TFLite converter environment of `signa export --format tflite --route onnx2tf` (and --kaggle):
 # TensorFlow pins numpy/protobuf versions SIGNA's .venv cannot share, so it lives apart and

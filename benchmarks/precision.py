@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from signa.data.readers import iter_dataset_sequences, read_csv_table
-from signa.evaluate.metrics import accuracy, normalized_total_levenshtein
 from signa.export import ExportOptions, export_checkpoints
 from signa.files import write_json_atomic
 from signa.infer import Recognizer
+from signa.metrics import accuracy, normalized_total_levenshtein
 
 RESULTS = Path(__file__).parent / "results" / "precision.json"
 

@@ -42,8 +42,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from signa.data.compose import compose_dataset, make_phrases  # noqa: E402
-from signa.evaluate.metrics import normalized_total_levenshtein  # noqa: E402
 from signa.files import write_json_atomic, write_text_atomic  # noqa: E402
+from signa.metrics import normalized_total_levenshtein  # noqa: E402
 
 SHARED = Path(os.environ.get("SIGNA_SHARED_DATA", REPO.parent / "shared" / "data"))
 CONFIG = REPO / "configs" / "fingerspelling" / "composed-small.yaml"

@@ -38,10 +38,12 @@ from matplotlib import animation  # noqa: E402
 from signa.data.augment.base import Transform, chance  # noqa: E402
 from signa.data.augment.fingerspelling import (  # noqa: E402
     FingerspellingAugmentConfig,
+    fingerspelling_steps,
+)
+from signa.data.augment.fingerspelling_ops import (  # noqa: E402
     PartDrop,
     PoseDrop,
     finger_groups,
-    fingerspelling_steps,
     part_points,
     pose_mirror_pairs,
 )

@@ -22,12 +22,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from signa.data.signs import SignSequences
 from signa.evaluate.sign_baseline import baseline_fold_accuracies
 from signa.files import write_json_atomic
 from signa.train.config import load_experiment
 from signa.train.data import open_store
 from signa.train.loop import train
-from signa.train.signs import SignSequences, SignsTask
+from signa.train.signs import SignsTask
 
 REPO = Path(__file__).resolve().parents[1]
 

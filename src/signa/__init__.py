@@ -8,8 +8,8 @@
 """
 
 from signa.errors import SignaError
+from signa.version import __version__
 
-__version__ = "0.1.0"
 __all__ = ["Recognizer", "SignaError", "__version__", "load_model"]
 
 

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import yaml
 
 from signa.errors import SignaError
+from signa.files import read_text_file
 
 T = TypeVar("T")
 _YAML11_EXPONENT = re.compile(r"[-+]?\d+(\.\d*)?[eE][-+]?\d+")
@@ -95,8 +96,8 @@ def read_mapping(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise SignaError("config file not found", path)
+    text = read_text_file(path)
     try:
-        text = path.read_text(encoding="utf-8")
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (yaml.YAMLError, json.JSONDecodeError) as err:
         raise SignaError(f"cannot parse config: {err}".splitlines()[0], path) from None
@@ -118,7 +119,11 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], source=None) -> 
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
                 raise SignaError(f"override {key!r}: {part!r} is not a section", source)
-        node[leaf] = yaml.safe_load(raw)
+        try:
+            node[leaf] = yaml.safe_load(raw)
+        except yaml.YAMLError as err:
+            problem = str(err).splitlines()[0]
+            raise SignaError(f"override {item!r} is not a YAML value ({problem})", source) from None
     return data
 
 

@@ -39,6 +39,11 @@ class Registry:
             raise UnknownName(f"unknown {self.kind} {name!r} (known: {known})", source)
         return self._classes[name]
 
+    def items(self) -> list[tuple[str, type]]:
+        """Every registered (name, class), built-in modules imported first."""
+        self._import_builtin()
+        return sorted(self._classes.items())
+
     def _import_builtin(self) -> None:
         for module in self.builtin:
             try:

@@ -11,9 +11,14 @@ import torch
 from signa.config import from_dict, to_dict
 from signa.data.augment.base import Apply, Compose, OneOf, OnWindows, sample_generator
 from signa.data.augment.fingerspelling import (
+    FingerspellingAugmentConfig,
+    build_fingerspelling_augment,
+    fingerspelling_steps,
+    outer_cutmix,
+)
+from signa.data.augment.fingerspelling_ops import (
     DynamicResample,
     FingersDrop,
-    FingerspellingAugmentConfig,
     Flip,
     PartDrop,
     PoseDrop,
@@ -22,11 +27,8 @@ from signa.data.augment.fingerspelling import (
     SpatialMask,
     TemporalMask,
     TimeShift,
-    build_fingerspelling_augment,
     finger_groups,
-    fingerspelling_steps,
     nearest_indices,
-    outer_cutmix,
     part_points,
 )
 from signa.data.layout import FINGERSPELLING_130

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from signa.data.layout import GROUP_SLICES, SIGNS_100
-from signa.data.preprocess_signs import SignPreprocessor, check_has_hand
+from signa.data.layout import GROUP_SLICES, SIGNS_100, check_has_hand
+from signa.data.preprocess_signs import SignPreprocessor
 from signa.errors import SignaError
 
 NAN = float("nan")

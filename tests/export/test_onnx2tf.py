@@ -121,7 +121,7 @@ def fs_variable(converter, fs_checkpoint, tmp_path_factory):
 
 
 def signature(path):
-    from signa.export.tflite import open_interpreter
+    from signa.export.runtimes import open_interpreter
 
     runner = open_interpreter(path).get_signature_runner("serving_default")
     inputs = {k: list(v["shape_signature"]) for k, v in runner.get_input_details().items()}

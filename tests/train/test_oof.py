@@ -5,7 +5,7 @@ from fs_data import write_fingerspelling_set
 from test_fingerspelling_task import fs_experiment
 
 from signa.errors import SignaError
-from signa.evaluate.evaluate import write_records_csv
+from signa.files import write_records_csv
 from signa.train.config import write_experiment
 from signa.train.fingerspelling import FingerspellingTask
 from signa.train.loop import VALID_PREDICTIONS_FILE

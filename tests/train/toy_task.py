@@ -15,7 +15,8 @@ from torch import nn
 from torch.utils.data import Dataset
 
 from signa.models.registry import register
-from signa.train.task import Task, register_task
+from signa.train.registry import register_task
+from signa.train.task import Task
 
 
 @register("toy-mlp")

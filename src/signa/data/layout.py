@@ -15,8 +15,11 @@ import csv
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
+
+from signa.errors import SignaError
 
 GROUP_SIZES = {"face": 468, "left_hand": 21, "pose": 33, "right_hand": 21}
 GROUPS = tuple(GROUP_SIZES)
@@ -246,7 +249,25 @@ SIGNS_100 = _signs_100()
 SELECTIONS = {s.name: s for s in (FINGERSPELLING_130, SIGNS_100)}
 
 
+HAND_PARTS = tuple(part for part, name in SIGN_PARTS.items() if name.endswith("_hand"))
+
+
+def hand_points(selection: Selection = SIGNS_100) -> np.ndarray:
+    """Positions, within the selection, of the points of both hands."""
+    return np.concatenate([selection.part_indices(part) for part in HAND_PARTS])
+
+
 def get_selection(name: str) -> Selection:
     if name not in SELECTIONS:
         raise KeyError(f"unknown landmark selection {name!r}; known: {', '.join(SELECTIONS)}")
     return SELECTIONS[name]
+
+
+def check_has_hand(landmarks: np.ndarray, path: str | Path | None = None) -> None:
+    """Refuse a (T, 543, 3) or (T, 100, 3) sequence in which no frame shows a hand."""
+    if landmarks.shape[-2] == N_LANDMARKS:
+        hands = np.concatenate([SIGNS_100.sources[i] for i in hand_points()])
+    else:
+        hands = hand_points()
+    if len(landmarks) == 0 or np.isnan(landmarks[:, hands]).all():
+        raise SignaError("no hand is visible in any frame; an isolated sign needs at least one hand", path)

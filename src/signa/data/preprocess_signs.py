@@ -14,27 +14,16 @@ Every step is a fixed-shape tensor operation (gathers, running counts and masks;
 and no data-dependent shapes), so the module runs batched and traces into an exported graph.
 
 A sequence in which no frame has a hand keeps all its frames here, so an exported graph still
-answers; :func:`check_has_hand` is the library's guard that refuses such a sequence with a clear
-message before it reaches the model.
+answers; :func:`signa.data.layout.check_has_hand` is the library's guard that refuses such a
+sequence with a clear message before it reaches the model.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import numpy as np
 import torch
 from torch import nn
 
-from signa.data.layout import N_LANDMARKS, SIGN_PARTS, SIGNS_100, Selection
-from signa.errors import SignaError
-
-HAND_PARTS = tuple(part for part, name in SIGN_PARTS.items() if name.endswith("_hand"))
-
-
-def hand_points(selection: Selection = SIGNS_100) -> np.ndarray:
-    """Positions, within the selection, of the points of both hands."""
-    return np.concatenate([selection.part_indices(part) for part in HAND_PARTS])
+from signa.data.layout import N_LANDMARKS, SIGNS_100, Selection, hand_points
 
 
 def _source_groups(selection: Selection) -> tuple[list[int], list[list[int]], list[int]]:
@@ -137,13 +126,3 @@ class SignPreprocessor(nn.Module):
         index = source[:, :, None, None].expand(-1, -1, *points.shape[2:])
         strided = points.gather(1, index)
         return strided * mask[:, :, None, None], mask
-
-
-def check_has_hand(landmarks: np.ndarray, path: str | Path | None = None) -> None:
-    """Refuse a (T, 543, 3) or (T, 100, 3) sequence in which no frame shows a hand."""
-    if landmarks.shape[-2] == N_LANDMARKS:
-        hands = np.concatenate([SIGNS_100.sources[i] for i in hand_points()])
-    else:
-        hands = hand_points()
-    if len(landmarks) == 0 or np.isnan(landmarks[:, hands]).all():
-        raise SignaError("no hand is visible in any frame; an isolated sign needs at least one hand", path)

@@ -148,3 +148,21 @@ class LabelMap:
             raise SignaError(
                 f"unknown sign {sign!r} (the label map has {len(self.signs)} signs)", source
             ) from None
+
+
+def check_label_map(path: Path, model_labels: LabelMap, exact: bool) -> None:
+    """Refuse a label map with signs the model does not know or, when ``exact``, any other map.
+
+    Data is matched to classes by sign name, so a data set's map may list a subset in another
+    order; a map that names the model's outputs (``exact``) must be the model's own.
+    """
+    given = LabelMap.from_json(path)
+    known = model_labels.to_mapping()
+    unknown = [sign for sign in given.signs if sign not in known]
+    if unknown:
+        problem = f"{len(unknown)} of its {len(given)} signs are not among the model's (e.g. {unknown[0]!r})"
+    elif exact and given != model_labels:
+        problem = f"it lists {len(given)} signs or another order than the model's {len(model_labels)}"
+    else:
+        return
+    raise SignaError(f"the label map does not match the checkpoint: {problem}", path)

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from signa.data.layout import SIGNS_100
-from signa.data.preprocess_signs import HAND_PARTS
+from signa.data.layout import HAND_PARTS, SIGNS_100
 
 
 def hand_statistics(points: torch.Tensor) -> np.ndarray:

@@ -13,23 +13,17 @@ provider has few fp16 kernels, and fp16 arithmetic would be slower on CPU, not f
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from signa.errors import SignaError
 from signa.export.console import quiet
 from signa.files import atomic_path
 
 OPSET = 18
 MAX_FRAMES = 100_000
-# ONNX Runtime's CPU SkipLayerNormalization (residual add + LayerNorm in one kernel) ran the
-# encoder's 56 post-LN residuals at 0.23 ms each for (384, 208), 4x its plain LayerNormalization
-# plus Add: measured 65 -> 57 ms for the cfg_2 encoder at 384 frames without the fusion.
-SLOWER_FUSIONS = ["SkipLayerNormFusion"]
 
 
 def export_onnx(
@@ -208,24 +202,3 @@ def _fold_constants(path: Path, target: Path) -> Path:
     options.log_severity_level = 3
     ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     return target
-
-
-def open_session(path: str | Path, threads: int | None = None):
-    """An ONNX Runtime CPU session of ``path``; a damaged or foreign file is a SignaError."""
-    import onnxruntime as ort
-
-    path = Path(path)
-    if not path.is_file():
-        raise SignaError("model file not found", path)
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads or min(os.cpu_count() or 1, 4)
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    try:
-        return ort.InferenceSession(
-            str(path), options, providers=["CPUExecutionProvider"], disabled_optimizers=SLOWER_FUSIONS
-        )
-    except Exception as err:  # onnxruntime raises its own exception types for unreadable models
-        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise SignaError(f"not a loadable ONNX model ({first_line[:200]})", path) from None

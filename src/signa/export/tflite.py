@@ -15,31 +15,16 @@ Everything here needs the optional extra: ``pip install 'signa-sl[tflite]'``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import torch
 
-from signa.errors import SignaError
 from signa.export.console import quiet
+from signa.export.runtimes import require_tflite, signature_name
 from signa.files import atomic_path
 
 DEFAULT_LENGTHS = (128, 256, 384)
-INSTALL_HINT = "TFLite support is not installed: install signa-sl[tflite] (pip install 'signa-sl[tflite]')"
-
-
-def require_tflite(what: str = "litert_torch") -> None:
-    """Raise the install hint when the ``tflite`` extra (``what`` module) is missing."""
-    import importlib.util
-
-    if importlib.util.find_spec(what) is None:
-        raise SignaError(INSTALL_HINT)
-
-
-def signature_name(length: int) -> str:
-    return f"frames_{length}"
 
 
 def convert(
@@ -100,31 +85,3 @@ def quantize(path: str | Path, precision: str, out: str | Path) -> Path:
             tmp.unlink()
             result.export_model(str(tmp), overwrite=True)
     return Path(out)
-
-
-def open_interpreter(path: str | Path, threads: int | None = None):
-    """An ``ai-edge-litert`` interpreter of ``path``; a damaged file is a SignaError."""
-    require_tflite("ai_edge_litert")
-    from ai_edge_litert.interpreter import Interpreter
-
-    path = Path(path)
-    if not path.is_file():
-        raise SignaError("model file not found", path)
-    try:
-        with quiet():
-            return Interpreter(model_path=str(path), num_threads=threads or min(os.cpu_count() or 1, 4))
-    except Exception as err:  # the interpreter raises ValueError/RuntimeError for unreadable files
-        raise SignaError(f"not a loadable TFLite model ({str(err).strip()[:200]})", path) from None
-
-
-def pad_frames(landmarks: np.ndarray, length: int) -> np.ndarray:
-    """(T, ...) -> (length, ...) with NaN rows after the real ones (T <= length)."""
-    padded = np.full((length, *landmarks.shape[1:]), np.nan, dtype=np.float32)
-    padded[: len(landmarks)] = landmarks
-    return padded
-
-
-def resample_frames(landmarks: np.ndarray, length: int) -> np.ndarray:
-    """Nearest-frame resampling of (T, ...) to ``length`` rows: frame floor(i·T / length)."""
-    source = np.arange(length) * len(landmarks) // length
-    return landmarks[source]

@@ -1,8 +1,10 @@
 """Backends of :class:`signa.infer.Recognizer`: PyTorch, ONNX Runtime and LiteRT (TFLite).
 
 Each takes one checked sequence, float32 (T, 543, 3) (or (T, 390) for a Kaggle-contract export),
-and returns a :class:`~signa.infer.runtime.RawOutput`. The PyTorch backend runs the very graph
-module that export writes, so any difference between forms is the runtimes' arithmetic.
+and returns a :class:`~signa.infer.outputs.RawOutput`, which the model's task
+(:mod:`signa.infer.tasks`) builds from the outputs by name. The PyTorch backend runs the very graph
+module that export writes (:mod:`signa.export.tasks`), so any difference between forms is the
+runtimes' arithmetic. Only the PyTorch backend imports torch.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from signa.errors import SignaError
-from signa.export.metadata import EXPORT_FILE, ExportInfo, read_export_info
-from signa.infer.runtime import Description, RawOutput, describe_export
+from signa.export.metadata import EXPORT_FILE, KAGGLE_LAYOUT, ExportInfo, read_export_info
+from signa.export.runtimes import open_interpreter, open_session, pad_frames, resample_frames, signature_name
+from signa.infer.outputs import Description, RawOutput
+from signa.infer.tasks import infer_task
 
-PRECISIONS = ("fp32", "bf16", "auto")  # auto: bf16 where the CPU has it natively (signa.cpu)
+AUTOCAST_PRECISIONS = ("fp32", "bf16", "auto")  # a PyTorch checkpoint's; auto: bf16 where native
 
 
 def open_backend(path: Path, threads: int | None = None, precision: str = "fp32"):
@@ -23,15 +27,15 @@ def open_backend(path: Path, threads: int | None = None, precision: str = "fp32"
     path = Path(path)
     if not path.exists():
         raise SignaError("model not found", path)
-    if precision not in PRECISIONS:
-        raise SignaError(f"unknown precision {precision!r} (known: {', '.join(PRECISIONS)})")
+    if precision not in AUTOCAST_PRECISIONS:
+        raise SignaError(f"unknown precision {precision!r} (known: {', '.join(AUTOCAST_PRECISIONS)})")
     if path.is_file() and path.suffix in (".onnx", ".tflite"):
         folder, chosen = path.parent, path
     elif path.is_dir() and (path / EXPORT_FILE).is_file():
         folder, chosen = path, None
     else:
-        return TorchBackend(path, precision)
-    if precision == "bf16":
+        return TorchBackend(path, precision, threads)
+    if precision == "bf16":  # auto leaves an export as it was exported
         raise SignaError(
             f"--precision {precision} runs PyTorch checkpoints; an export's precision is chosen at export",
             path,
@@ -50,20 +54,18 @@ def _export_backend(folder: Path, info: ExportInfo, threads, chosen: Path | None
 class TorchBackend:
     """A checkpoint run in PyTorch eager mode through the export graph, on CPU."""
 
-    def __init__(self, path: Path, precision: str = "fp32"):
-        from signa.export import graphs
+    def __init__(self, path: Path, precision: str = "fp32", threads: int | None = None):
         from signa.export.exporter import load_models
-        from signa.models.decoding import SpecialTokens
+        from signa.export.tasks import export_task
+        from signa.train.distributed import set_cpu_threads
 
         loaded = load_models([path])
-        self.task = loaded.task
-        if loaded.task == "fingerspelling":
-            ensemble = graphs.FingerspellingEnsemble(loaded.models)
-            self.graph = graphs.FingerspellingGraph(ensemble, SpecialTokens.of(loaded.vocab)).eval()
-            selection = ensemble.selection.name
-        else:
-            self.graph = graphs.SignsGraph(loaded.models).eval()
-            selection = "signs-100"
+        set_cpu_threads(threads, loaded.models)
+        export = export_task(loaded.task)
+        graph, self.names = export.runtime_graph(loaded)
+        self.graph = graph.eval()
+        self.task = infer_task(loaded.task)
+        selection = export.selection(loaded)
         self.description = Description(loaded.task, "pytorch", loaded.vocab, loaded.labels, False, selection)
         from signa.cpu import native_bf16, warn_if_emulated_bf16
 
@@ -76,56 +78,22 @@ class TorchBackend:
 
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
             out = self.graph(torch.from_numpy(data))
-        if self.task == "signs":
-            return RawOutput(probabilities=out.float().numpy())
-        logits, tokens, confidence = out
-        return RawOutput(tokens.numpy(), float(confidence[0]), logits=logits.float().numpy())
+        out = out if isinstance(out, tuple) else (out,)
+        arrays = [t.float().numpy() if t.is_floating_point() else t.numpy() for t in out]
+        return self.task.raw_output(dict(zip(self.names, arrays, strict=True)), "unrolled")
 
 
 class OnnxBackend:
-    """An ONNX export folder: the unrolled, loop or Kaggle graph, the stepwise pair, or a classifier."""
+    """An ONNX export folder: the unrolled or Kaggle graph, the stepwise pair, or a classifier."""
 
     def __init__(self, folder: Path, info: ExportInfo, threads):
-        from signa.export.onnx import open_session
-
         self.info = info
-        self.description = describe_export(info)
+        self.task = infer_task(info.task, folder / EXPORT_FILE)
+        self.description = describe_export(info, folder)
         self.sessions = {key: open_session(folder / name, threads) for key, name in info.files.items()}
 
     def run(self, data: np.ndarray) -> RawOutput:
-        if self.info.task == "signs":
-            (probabilities,) = self.sessions["model"].run(None, {self.info.input.name: data})
-            return RawOutput(probabilities=probabilities)
-        if self.info.variant == "stepwise":
-            return self._run_stepwise(data)
-        if self.info.variant == "kaggle":
-            (scores,) = self.sessions["model"].run(None, {"inputs": data})
-            return RawOutput(tokens=scores.argmax(-1), logits=scores)
-        logits, tokens, confidence = self.sessions["model"].run(None, {"landmarks": data})
-        if self.info.variant == "loop":  # stopped at EOS: pad the tokens as the unrolled graph does
-            decoding = self.info.decoding
-            tokens = np.pad(tokens, (0, decoding["steps"] - len(tokens)), constant_values=decoding["pad_id"])
-        return RawOutput(tokens, float(confidence[0]), logits=logits)
-
-    def _run_stepwise(self, data: np.ndarray) -> RawOutput:
-        """The runtime loop: one decoder-step call per token, stopping at EOS."""
-        decoding = self.info.decoding
-        logits, confidence, *tensors = self.sessions["encoder"].run(None, {"landmarks": data})
-        step = self.sessions["decoder_step"]
-        names = [i.name for i in step.get_inputs()]
-        half = len(tensors) // 2
-        cache, cross = tensors[:half], tensors[half:]
-        tokens, all_logits = [], []
-        for _ in range(decoding["steps"]):
-            token = int(logits[0].argmax())
-            tokens.append(token)
-            all_logits.append(logits[0])
-            if token == decoding["eos_id"] or len(tokens) == decoding["steps"]:
-                break
-            feed = dict(zip(names, [np.array([[token]], dtype=np.int64), *cache, *cross], strict=True))
-            logits, *cache = step.run(None, feed)
-        tokens += [decoding["pad_id"]] * (decoding["steps"] - len(tokens))
-        return RawOutput(np.array(tokens), float(confidence[0]), logits=np.stack(all_logits))
+        return self.task.run_onnx(self.sessions, self.info, data)
 
 
 class TFLiteBackend:
@@ -136,10 +104,9 @@ class TFLiteBackend:
     VARIABLE = "serving_default"
 
     def __init__(self, folder: Path, info: ExportInfo, threads):
-        from signa.export.tflite import open_interpreter, signature_name
-
         self.info = info
-        self.description = describe_export(info)
+        self.task = infer_task(info.task, folder / EXPORT_FILE)
+        self.description = describe_export(info, folder)
         self.interpreter = open_interpreter(folder / info.files["model"], threads)
         self.lengths = sorted(info.input.lengths or [])
         names = [signature_name(n) for n in self.lengths] or [self.VARIABLE]
@@ -155,19 +122,20 @@ class TFLiteBackend:
             out = self.runners[self.VARIABLE](**{self.info.input.name: data})
         else:
             out = self._run_fixed(data)
-        if self.info.task == "signs":
-            return RawOutput(probabilities=out["probabilities"])
-        if self.info.variant == "kaggle":
-            scores = out["outputs"]
-            return RawOutput(tokens=scores.argmax(-1), logits=scores)
-        return RawOutput(out["tokens"], float(out["confidence"][0]), logits=out["logits"])
+        return self.task.raw_output(out, self.info.variant)
 
     def _run_fixed(self, data: np.ndarray) -> dict:
-        from signa.export.tflite import pad_frames, resample_frames, signature_name
-
         frames = len(data)
         length = next((n for n in self.lengths if n >= frames), self.lengths[-1])
         if frames > length:
             data, frames = resample_frames(data, length), length
         runner = self.runners[signature_name(length)]
         return runner(landmarks=pad_frames(data, length), frames=np.array([frames], np.int32))
+
+
+def describe_export(info: ExportInfo, folder: Path) -> Description:
+    """The description of an export folder; its task reads the vocabulary or labels."""
+    source = folder / EXPORT_FILE
+    vocab, labels = infer_task(info.task, source).mappings(info, source)
+    kaggle = info.input.layout == KAGGLE_LAYOUT
+    return Description(info.task, info.format, vocab, labels, kaggle, info.selection)

@@ -6,69 +6,31 @@
     Prediction(text='hello world', confidence=0.93, ms=24.1, ...)
     >>> recognizer.predict_file("clip.parquet")               # parquet, .npy, .pose: one per sequence
 
-Every backend runs the same graph (:mod:`signa.export.graphs`), preprocessing included, and returns
-the same raw outputs; decoding (ids -> text, the confidence gate) and the label lookup happen once,
-here. ``ms`` is the wall time of the model call, preprocessing included.
+Every backend runs the same graph (the export task's, :mod:`signa.export.tasks`), preprocessing
+included, and returns the same raw outputs; the model's task (:mod:`signa.infer.tasks`) checks the
+input and decodes them (ids -> text through the confidence gate, or the label lookup), once.
+``ms`` is the wall time of the model call, preprocessing included.
 """
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from signa.data.layout import N_COORDS, N_LANDMARKS, get_selection
-from signa.data.vocab import LabelMap, Vocabulary
+from signa.data.readers import iter_sequences, read_sequences, require_detections
 from signa.errors import SignaError
-from signa.export.metadata import EXPORT_FILE, KAGGLE_LAYOUT, ExportInfo
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """One sequence's answer: ``text`` (fingerspelling) or ``sign`` (isolated signs)."""
-
-    text: str | None
-    sign: str | None
-    confidence: float | None
-    ms: float
-    frames: int
-    low_confidence: bool = False
-    tokens: tuple[int, ...] = ()
-    path: str | None = None
-    sequence_id: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON row of ``signa predict --json``: path, text or sign, confidence, ms."""
-        row = {"path": self.path, "sequence_id": self.sequence_id}
-        row.update({"text": self.text} if self.sign is None else {"sign": self.sign})
-        row.update(confidence=self.confidence, ms=round(self.ms, 3), frames=self.frames)
-        return row
-
-
-@dataclass(frozen=True)
-class RawOutput:
-    """What a backend returns for one sequence, before decoding."""
-
-    tokens: np.ndarray | None = None  # (S,) greedy ids (fingerspelling)
-    confidence_logit: float | None = None  # fingerspelling confidence head
-    probabilities: np.ndarray | None = None  # (C,) isolated signs
-    logits: np.ndarray | None = None  # (S, V) step logits (fingerspelling), for parity checks
-
-
-@dataclass(frozen=True)
-class Description:
-    """Task, vocabulary or labels and input contract of a loaded model, whatever its form."""
-
-    task: str
-    form: str  # "pytorch", "onnx" or "tflite"
-    vocab: Vocabulary | None
-    labels: LabelMap | None
-    kaggle_input: bool = False
-    selection: str = "fingerspelling-130"
+from signa.files import json_safe
+from signa.infer.backends import open_backend
+from signa.infer.outputs import Description, Prediction, RawOutput
+from signa.infer.tasks import infer_task
+from signa.models.gate import ConfidenceGate
 
 
 def validate_landmarks(landmarks, kaggle_width: int | None = None, source=None) -> np.ndarray:
@@ -100,9 +62,10 @@ def kaggle_columns(landmarks: np.ndarray, selection: str) -> np.ndarray:
 class Recognizer:
     """Load a model in any SIGNA form and recognise landmark sequences with it.
 
-    ``gate``: the fingerspelling confidence gate of :class:`signa.models.decoding.DecodingOptions`
+    ``gate``: the mode of the fingerspelling :class:`~signa.models.gate.ConfidenceGate`
     (``"translator"``: empty text for low-confidence input; ``"kaggle"``: the dummy string;
-    ``None``: off). ``threads``: CPU threads of the ONNX/TFLite runtimes. ``precision``: ``"bf16"``
+    ``None``: off). ``threads``: CPU threads of the ONNX/TFLite runtimes, or torch's for a checkpoint
+    (default :func:`signa.cpu.default_threads`: one per million parameters). ``precision``: ``"bf16"``
     runs a PyTorch checkpoint under bfloat16 autocast (logging a warning on a CPU without native
     bf16, where it is slower), ``"auto"`` only where the CPU has native bf16 (an export's precision
     is set when exporting; ``auto`` leaves it so).
@@ -115,14 +78,11 @@ class Recognizer:
         threads: int | None = None,
         precision: str = "fp32",
     ):
-        from signa.infer.backends import open_backend
-
         self.path = Path(path)
         self.backend = open_backend(self.path, threads, precision)
         self.description: Description = self.backend.description
-        from signa.models.decoding import DecodingOptions
-
-        self.options = replace(DecodingOptions(), gate=gate)
+        self.inference = infer_task(self.description.task)
+        self.gate = ConfidenceGate(mode=gate)
 
     @property
     def task(self) -> str:
@@ -160,47 +120,42 @@ class Recognizer:
 
     def predict_file(self, path: str | Path) -> list[Prediction]:
         """Every sequence of a landmark file (parquet, .npy, .pose, a dataset csv), recognised."""
-        from signa.data.readers import read_sequences
-
         return self.predict_many(read_sequences(path))
 
     def predict_files(self, paths: Sequence[str | Path]) -> list[Prediction]:
-        return [p for path in paths for p in self.predict_file(path)]
+        return list(self.iter_predictions(paths))
+
+    def iter_predictions(
+        self, paths: Sequence[str | Path], warn: Callable[[str, str], None] | None = None
+    ) -> Iterator[Prediction]:
+        """Each sequence of each file, recognised as it is read (a long table streams its answers).
+
+        ``warn(path, problem)`` hears once per file when the file's layout is not what the model
+        was trained on (an isolated-sign model on a fingerspelling file, say).
+        """
+        for path in paths:
+            warned = set()
+            for sequence in iter_sequences(path):
+                problem = self.inference.unsuited_formats.get(sequence.format)
+                if warn and problem and sequence.format not in warned:
+                    warned.add(sequence.format)
+                    warn(str(path), f"this {self.task} model may mislead here: the file holds {problem}")
+                yield self.predict_many([sequence])[0]
 
     def _input(self, landmarks, source=None) -> np.ndarray:
-        from signa.data.readers import require_detections
-
         kaggle_width = None
         if self.description.kaggle_input:
             kaggle_width = N_COORDS * len(get_selection(self.description.selection))
         data = validate_landmarks(landmarks, kaggle_width, source)
         if data.ndim == 3:
             require_detections(data, source)
-        if self.task == "signs":
-            from signa.data.preprocess_signs import check_has_hand
-
-            check_has_hand(data, source)
+        self.inference.check_input(data, source)
         if self.description.kaggle_input and data.ndim == 3:
             data = kaggle_columns(data, self.description.selection)
         return data
 
     def _decode(self, raw: RawOutput, ms: float, frames: int) -> Prediction:
-        if self.task == "signs":
-            best = int(np.argmax(raw.probabilities))
-            sign = self.description.labels.signs[best]
-            return Prediction(None, sign, float(raw.probabilities[best]), ms, frames, tokens=(best,))
-        import torch
-
-        from signa.models.decoding import is_low_confidence
-
-        logit = raw.confidence_logit
-        confidence = None if logit is None or np.isnan(logit) else torch.tensor([logit])
-        low = bool(is_low_confidence(torch.tensor([frames]), confidence, self.options)[0])
-        text = self.description.vocab.decode(raw.tokens)
-        if low and self.options.gate is not None:
-            text = self.options.dummy_text if self.options.gate == "kaggle" else ""
-        probability = None if confidence is None else float(torch.sigmoid(confidence)[0])
-        return Prediction(text, None, probability, ms, frames, low, tuple(int(t) for t in raw.tokens))
+        return self.inference.decode(raw, self.description, self.gate, ms, frames)
 
 
 def load_model(path: str | Path, **options) -> Recognizer:
@@ -208,12 +163,22 @@ def load_model(path: str | Path, **options) -> Recognizer:
     return Recognizer(path, **options)
 
 
-def describe_export(info: ExportInfo) -> Description:
-    vocab = None if info.vocab is None else Vocabulary.from_mapping(info.vocab, EXPORT_FILE)
-    labels = None if info.labels is None else LabelMap.from_mapping(info.labels, EXPORT_FILE)
-    kaggle = info.input.layout == KAGGLE_LAYOUT
-    return Description(info.task, info.format, vocab, labels, kaggle, info.selection)
-
-
 def predictions_json(predictions: Sequence[Prediction]) -> list[dict[str, Any]]:
-    return [p.to_dict() for p in predictions]
+    """JSON rows; a non-finite confidence (never expected from finite input) becomes null."""
+    return [json_safe(p.to_dict()) for p in predictions]
+
+
+def prediction_output(predictions: Iterable[Prediction], as_json: bool) -> Iterator[str]:
+    """The text of ``signa predict``, piece by piece as the predictions come: ``path: sign (0.973)``
+    lines, or a JSON list written element by element (valid JSON, never NaN)."""
+    separator = "["
+    for (row,) in (predictions_json([p]) for p in predictions):
+        if as_json:
+            yield f"{separator}\n  {json.dumps(row, allow_nan=False)}"
+            separator = ","
+            continue
+        answer = row["sign"] if "sign" in row else repr(row["text"])
+        confidence = "" if row["confidence"] is None else f" ({row['confidence']:.3f})"
+        yield f"{row['path']}: {answer}{confidence}\n"
+    if as_json:
+        yield "[]\n" if separator == "[" else "\n]\n"

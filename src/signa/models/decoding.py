@@ -1,26 +1,29 @@
-"""Greedy decoding with a key/value cache, and the confidence gate, for evaluation and inference.
+"""Decoding strategies with a key/value cache, and the confidence gate, for evaluation and inference.
 
-:func:`greedy_decode` is the one loop used by ``signa evaluate``, the runtime and the export
-wrappers. Each step feeds the last token only: self-attention keys and values grow by one row per
-step, cross-attention keys and values are computed once. With ``fixed_steps=True`` it runs all
-``max_steps`` steps without looking at the values (the form an exporter unrolls); otherwise it stops
-once every sequence has emitted EOS. Either way, every position after a sequence's EOS holds PAD,
-set by ``torch.where`` rather than a Python branch, so both forms give the same tokens.
+A :class:`TokenDecoder` turns encoder outputs into tokens; :class:`GreedyDecoder` (whisper's name) is
+the one SIGNA has, and beam search, CTC or streaming decoders join beside it with the same
+``decode`` signature. :func:`greedy_decode` is the one greedy loop, used by ``signa evaluate``, the
+runtime and the export wrappers. Each step feeds the last token only: self-attention keys and values
+grow by one row per step, cross-attention keys and values are computed once. With
+``fixed_steps=True`` it runs all ``max_steps`` steps without looking at the values (the form an
+exporter unrolls); otherwise it stops once every sequence has emitted EOS. Either way, every position
+after a sequence's EOS holds PAD, set by ``torch.where`` rather than a Python branch, so both forms
+give the same tokens.
 
-:func:`decode` adds the confidence gate (SOLUTIONS.md §2.9) and text, with options and results as
-frozen dataclasses (change options with ``dataclasses.replace``).
+:func:`decode` adds the confidence gate (:class:`signa.models.gate.ConfidenceGate`) and text, with
+options and results as frozen dataclasses (change options with ``dataclasses.replace``).
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Literal
 
 import torch
 
 from signa.data.vocab import Vocabulary
-
-KAGGLE_DUMMY_TEXT = "2 a-e -aroe"
+from signa.models.gate import KAGGLE_DUMMY_TEXT, ConfidenceGate
 
 
 @dataclass(frozen=True)
@@ -38,11 +41,8 @@ class SpecialTokens:
 class DecodingOptions:
     """``max_steps``: generated tokens at most (33 = 32 characters + EOS).
 
-    ``gate``: what a low-confidence input gives. ``translator`` (default): empty text, flagged
-    ``low_confidence``. ``kaggle``: the competition's dummy string, which minimised the edit
-    distance of garbage predictions. An input is low-confidence when it had fewer than
-    ``min_frames`` raw frames or when sigmoid(confidence logit) < ``min_confidence`` (models with
-    a confidence head only). ``gate=None`` turns the gate off.
+    ``gate``, ``min_frames``, ``min_confidence``, ``dummy_text``: the confidence gate's mode and
+    thresholds (:class:`~signa.models.gate.ConfidenceGate`; ``gate=None`` turns it off).
     """
 
     max_steps: int = 33
@@ -51,6 +51,14 @@ class DecodingOptions:
     min_frames: int = 15
     min_confidence: float = 0.15
     dummy_text: str = KAGGLE_DUMMY_TEXT
+
+    @property
+    def confidence_gate(self) -> ConfidenceGate:
+        return ConfidenceGate(self.gate, self.min_frames, self.min_confidence, self.dummy_text)
+
+    @property
+    def token_decoder(self) -> GreedyDecoder:
+        return GreedyDecoder(self.max_steps, self.fixed_steps)
 
 
 @dataclass(frozen=True)
@@ -102,11 +110,29 @@ def greedy_decode(
 def is_low_confidence(
     frames: torch.Tensor, confidence: torch.Tensor | None, options: DecodingOptions
 ) -> torch.Tensor:
-    """(B,) bool: fewer than ``min_frames`` raw frames, or sigmoid(confidence) below the threshold."""
-    low = frames < options.min_frames
-    if confidence is not None:
-        low = low | (torch.sigmoid(confidence.float()) < options.min_confidence)
-    return low
+    """(B,) bool: the gate's rule on raw frame counts and confidence logits (sigmoid taken here)."""
+    probability = None if confidence is None else torch.sigmoid(confidence.float())
+    return options.confidence_gate.is_low(frames, probability)
+
+
+class TokenDecoder(ABC):
+    """A decoding strategy: encoder outputs -> tokens (B, S) and step logits (B, S, V)."""
+
+    @abstractmethod
+    def decode(
+        self, decoder, enc: torch.Tensor, enc_mask: torch.Tensor | None, special: SpecialTokens
+    ) -> tuple[torch.Tensor, torch.Tensor]: ...
+
+
+@dataclass(frozen=True)
+class GreedyDecoder(TokenDecoder):
+    """The argmax token at every step (:func:`greedy_decode`)."""
+
+    max_steps: int = 33
+    fixed_steps: bool = False
+
+    def decode(self, decoder, enc, enc_mask, special):
+        return greedy_decode(decoder, enc, enc_mask, special, self.max_steps, self.fixed_steps)
 
 
 @torch.no_grad()
@@ -125,21 +151,15 @@ def decode(
     """
     enc = model.forward_encoder(x, mask)
     confidence = model.forward_confidence(enc)
-    tokens, _ = greedy_decode(
-        model.decoder, enc, mask, SpecialTokens.of(vocab), options.max_steps, options.fixed_steps
-    )
+    tokens, _ = options.token_decoder.decode(model.decoder, enc, mask, SpecialTokens.of(vocab))
     if frames is None:
         frames = mask.sum(1) if mask is not None else torch.full((x.shape[0],), x.shape[1])
     low = is_low_confidence(frames, confidence, options)
     results = []
     for i, row in enumerate(tokens.tolist()):
-        gated = options.gate is not None and bool(low[i])
-        text = vocab.decode(row)
-        if gated:
-            text = options.dummy_text if options.gate == "kaggle" else ""
         results.append(
             DecodingResult(
-                text=text,
+                text=options.confidence_gate.text(vocab.decode(row), bool(low[i])),
                 tokens=tuple(row),
                 confidence=None if confidence is None else float(torch.sigmoid(confidence[i].float())),
                 frames=int(frames[i]),

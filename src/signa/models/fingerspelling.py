@@ -4,7 +4,7 @@ Assembled from parts picked by name in :class:`Config`: a landmark stem (per-par
 extractors), an encoder (Squeezeformer with RoPE or relative attention), a forward decoder, an
 optional backward decoder (a training-only auxiliary loss over the time-flipped encoder output)
 and an optional confidence head. The model computes logits only; losses live in the training
-code, targets in :mod:`signa.models.targets`, generation in :mod:`signa.models.decoding`.
+code, targets in :mod:`signa.data.targets`, generation in :mod:`signa.models.decoding`.
 
 Input: (B, T, K, 3) landmarks of the model's selection, globally normalised with missing points
 at 0 (:func:`signa.data.preprocess.preprocess`), and a (B, T) boolean frame mask (None = all real).

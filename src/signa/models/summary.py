@@ -13,6 +13,8 @@ from torch import nn
 
 from signa.config import apply_overrides, read_mapping, to_dict
 from signa.errors import SignaError
+from signa.models.checkpoint import read_checkpoint_config
+from signa.models.registry import build_model
 
 
 def count_parameters(model: nn.Module) -> dict[str, int]:
@@ -29,11 +31,13 @@ def model_from_spec(path: str | Path, overrides: list[str] = ()) -> tuple[nn.Mod
 
     ``overrides`` (``model.dense_dim=512``) change an experiment file's values, e.g. to size a teacher.
     """
-    from signa.models.checkpoint import read_checkpoint_config
-    from signa.models.registry import build_model
-
     path = Path(path)
+    foreign = [o for o in overrides if not o.strip().startswith("model.")]
+    if foreign:
+        raise SignaError(f"--set {foreign[0]!r}: only model.* keys change a model", path)
     if path.is_dir():
+        if overrides:
+            raise SignaError("--set changes a config file, not a checkpoint", path)
         config = read_checkpoint_config(path)
         return build_model(config["arch"], config["model"], path), config["arch"]
     section = apply_overrides(read_mapping(path), list(overrides), path).get("model")

@@ -4,14 +4,16 @@ An experiment file has the sections below; ``signa train CONFIG.yaml --set optim
 any key. The ``model``, ``augment`` and ``options`` sections are plain mappings here and are checked
 against the dataclasses of the architecture (``model.arch``) and of the task (``Task.Augment``,
 ``Task.Options``) by :func:`load_experiment`, so an unknown key or a wrong type anywhere is one
-:class:`SignaError` naming the file.
+:class:`SignaError` naming the file. The ``data`` section holds the keys every task has
+(:class:`DataConfig`) and the task's own (``Task.Data``: ``vocab`` for fingerspelling, ``labels``
+for signs), kept apart in memory (``experiment.task_data``) and together on disk.
 
 .. code-block:: yaml
 
     task: fingerspelling          # a registered Task
     seed: 42
     model: {arch: fingerspelling, dim: 208, ...}
-    data: {train: ../data/asl-fingerspelling, fold: 0, n_folds: 4, batch_size: 64}
+    data: {train: ../data/asl-fingerspelling, fold: 0, n_folds: 4, batch_size: 64, vocab: kaggle}
     optim: {lr: 4.5e-3, weight_decay: 0.08, schedule: cosine, warmup_epochs: 10, clip_grad_norm: 4.0}
     train: {epochs: 400, precision: auto, grad_accumulation: 8, ema_decay: null}
     augment: {...}                # the task's augmentation config
@@ -32,6 +34,8 @@ import yaml
 from signa.config import apply_overrides, from_dict, read_mapping, to_dict
 from signa.errors import SignaError
 from signa.files import write_text_atomic
+from signa.models.registry import architecture
+from signa.train.registry import task_class
 
 
 @dataclass(frozen=True)
@@ -56,12 +60,28 @@ class DataConfig:
     eval_batch_size: int | None = None
     num_workers: int = 0
     selection: str | None = None
-    vocab: str = "kaggle"
-    labels: str | None = None
-    supplemental: bool = True
-    min_seq_len: int = 0
-    oof: str | None = None
     cache: str | None = None
+
+    def __post_init__(self):
+        if self.batch_size < 1 or (self.eval_batch_size is not None and self.eval_batch_size < 1):
+            raise ValueError("batch_size and eval_batch_size must be at least 1")
+        if self.n_folds < 2:
+            raise ValueError(f"n_folds must be at least 2, got {self.n_folds}")
+        if not -1 <= self.fold < self.n_folds:
+            raise ValueError(f"fold must be -1 (train on all) or 0..{self.n_folds - 1}, got {self.fold}")
+        if self.num_workers < 0:
+            raise ValueError("num_workers must be 0 or more")
+
+
+# Keys the data section of every task had before each task owned its own (experiments saved then
+# list them all): another task's key at its old default is ignored, so those files keep loading.
+SHARED_DATA_DEFAULTS = {
+    "vocab": "kaggle",
+    "labels": None,
+    "supplemental": True,
+    "min_seq_len": 0,
+    "oof": None,
+}
 
 
 @dataclass(frozen=True)
@@ -86,8 +106,12 @@ class OptimConfig:
     def __post_init__(self):
         if self.warmup_epochs and self.warmup_fraction:
             raise ValueError("give warmup_epochs or warmup_fraction, not both")
-        if self.lr <= 0:
-            raise ValueError("lr must be positive")
+        if self.lr <= 0 or self.eps <= 0:
+            raise ValueError("lr and eps must be positive")
+        if self.weight_decay < 0 or self.warmup_epochs < 0 or not 0 <= self.warmup_fraction < 1:
+            raise ValueError("weight_decay and warmup_epochs must be >= 0, warmup_fraction in [0, 1)")
+        if self.clip_grad_norm is not None and self.clip_grad_norm <= 0:
+            raise ValueError("clip_grad_norm must be positive (or null: no clipping)")
 
 
 @dataclass(frozen=True)
@@ -117,6 +141,10 @@ class TrainConfig:
             raise ValueError("epochs, grad_accumulation, log_every and eval_every must be at least 1")
         if self.ema_decay is not None and not 0 < self.ema_decay < 1:
             raise ValueError("ema_decay must lie in (0, 1)")
+        if self.keep_last < 0 or (
+            self.checkpoint_every_steps is not None and self.checkpoint_every_steps < 1
+        ):
+            raise ValueError("keep_last must be >= 0 and checkpoint_every_steps >= 1 (or null)")
 
 
 @dataclass(frozen=True)
@@ -129,6 +157,7 @@ class ExperimentConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
     augment: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    task_data: dict[str, Any] = field(default_factory=dict)  # the task's keys of ``data`` (Task.Data)
 
     def replace(self, **changes) -> ExperimentConfig:
         return dataclasses.replace(self, **changes)
@@ -142,9 +171,14 @@ EXPERIMENT_FILE = "experiment.yaml"
 
 def experiment_from_dict(data: dict[str, Any], source: str | Path | None = None) -> ExperimentConfig:
     """Build and fully check an experiment: sections, model fields, and the task's own sections."""
-    from signa.models.registry import architecture
-    from signa.train.task import task_class
-
+    if "task_data" in data:
+        raise SignaError("unknown config key 'task_data' (the task's data keys belong in 'data')", source)
+    section = data.get("data", {})
+    if not isinstance(section, dict):
+        raise SignaError(f"data must be a mapping, got {type(section).__name__}", source)
+    shared = {f.name for f in dataclasses.fields(DataConfig)}
+    own = {key: value for key, value in section.items() if key not in shared}
+    data = {**data, "data": {key: value for key, value in section.items() if key in shared}}
     experiment = from_dict(ExperimentConfig, data, source)
     model = dict(experiment.model)
     if "arch" not in model:
@@ -154,8 +188,21 @@ def experiment_from_dict(data: dict[str, Any], source: str | Path | None = None)
     task = task_class(experiment.task, source)
     augment = to_dict(from_dict(task.Augment, experiment.augment, source, prefix="augment."))
     options = to_dict(from_dict(task.Options, experiment.options, source, prefix="options."))
+    task_data = to_dict(from_dict(task.Data, _own_data_keys(task.Data, own), source, prefix="data."))
     # the sections are saved complete, defaults included, so a run folder documents every value
-    return experiment.replace(model={"arch": arch, **model}, augment=augment, options=options)
+    return experiment.replace(
+        model={"arch": arch, **model}, augment=augment, options=options, task_data=task_data
+    )
+
+
+def _own_data_keys(cls: type, keys: dict[str, Any]) -> dict[str, Any]:
+    """The task's data keys, without another task's keys at their old shared defaults."""
+    known = {f.name for f in dataclasses.fields(cls)}
+    return {
+        key: value
+        for key, value in keys.items()
+        if key in known or key not in SHARED_DATA_DEFAULTS or SHARED_DATA_DEFAULTS[key] != value
+    }
 
 
 def load_experiment(path: str | Path, overrides: list[str] = ()) -> ExperimentConfig:
@@ -164,8 +211,10 @@ def load_experiment(path: str | Path, overrides: list[str] = ()) -> ExperimentCo
 
 
 def experiment_to_dict(experiment: ExperimentConfig) -> dict[str, Any]:
-    """Plain JSON/YAML data (tuples become lists)."""
-    return json.loads(json.dumps(to_dict(experiment)))
+    """Plain JSON/YAML data (tuples become lists), the task's data keys inside ``data``."""
+    data = json.loads(json.dumps(to_dict(experiment)))
+    data["data"].update(data.pop("task_data"))
+    return data
 
 
 def write_experiment(path: Path, experiment: ExperimentConfig) -> None:

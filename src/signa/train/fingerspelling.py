@@ -15,7 +15,7 @@ starts with ``supplemental`` is a supplemental row.
   pipeline (:mod:`signa.data.augment.fingerspelling`), then nearest resampling to at most
   ``model.max_len`` frames; batches are padded to their longest sequence with a frame mask.
 * Targets: phrase ids + EOS padded with PAD to ``model.max_phrase`` for the forward decoder, the
-  reversed phrase likewise for the backward decoder (:mod:`signa.models.targets`). A phrase longer
+  reversed phrase likewise for the backward decoder (:mod:`signa.data.targets`). A phrase longer
   than the decoder allows is an error naming the csv. A CutMix phrase that comes out one character
   too long is cut (the reference cut every phrase to 32 characters).
 * Confidence target: the round-1 out-of-fold score of the row from ``data.oof`` (``signa oof``),
@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import Dataset
@@ -43,23 +42,29 @@ from torch.utils.data import Dataset
 from signa.data.augment.fingerspelling import (
     FingerspellingAugmentConfig,
     build_fingerspelling_augment,
-    outer_cutmix,
 )
-from signa.data.collate import pad_collate
+from signa.data.fingerspelling import (
+    SUPPLEMENTAL_SCORE,
+    TABLES,
+    FingerspellingData,
+    PhraseLengths,
+    PhraseSequences,
+    collate_phrases,
+    is_supplemental,
+    read_oof_scores,
+)
 from signa.data.folds import stratified_group_folds
 from signa.data.layout import get_selection
-from signa.data.preprocess import interpolate_or_pad, normalise
+from signa.data.targets import decoder_inputs
 from signa.data.vocab import Vocabulary
 from signa.errors import SignaError
-from signa.evaluate.metrics import normalized_total_levenshtein, sample_scores
+from signa.metrics import normalized_total_levenshtein, sample_scores
 from signa.models.decoding import DecodingOptions, decode
 from signa.models.registry import build_model
-from signa.models.targets import backward_target, check_phrase_length, decoder_inputs, forward_target
 from signa.train.data import open_store
-from signa.train.task import Progress, Runtime, Task, register_task
-
-SUPPLEMENTAL_SCORE = 0.5
-TABLES = ("train.csv", "supplemental_metadata.csv")
+from signa.train.distributed import Runtime
+from signa.train.registry import register_task
+from signa.train.task import Progress, Task
 
 
 @dataclass(frozen=True)
@@ -72,108 +77,9 @@ class FingerspellingOptions:
     eval_gate: Literal["translator", "kaggle"] | None = None
 
 
-def is_supplemental(row: dict) -> bool:
-    return str(row.get("path", "")).startswith("supplemental")
-
-
-def read_oof_scores(path: str | Path) -> dict[str, float]:
-    """``sequence_id -> score`` of an out-of-fold table written by ``signa oof``."""
-    from signa.data.readers import read_csv_table
-
-    return {row["sequence_id"]: float(row["score"]) for row in read_csv_table(path, ("sequence_id", "score"))}
-
-
-def phrase_source(origin: Path, row: dict) -> Path:
-    """The file a row's phrase comes from, for error messages: its csv, or the store's index."""
-    if (origin / "index.json").is_file():
-        return origin / "index.json"
-    return origin / TABLES[1 if is_supplemental(row) else 0]
-
-
-class PhraseSequences(Dataset):
-    """Rows of a prepared store as model inputs; with ``training``, with targets and augmented.
-
-    A sample is ``{"points": (L, K, 3), "score": float, "sequence_id", "phrase", "frames"}`` with
-    L ≤ max_len, plus ``"target"`` and ``"backward"`` (max_phrase,) in training. ``origin`` is the
-    folder the user named (errors name its csv).
-    """
-
-    def __init__(
-        self, task, store, origin: Path, rows: list[int], scores: np.ndarray, training: bool = False
-    ):
-        self.store, self.rows, self.scores, self.training = store, rows, scores, training
-        self.vocab, self.config = task.vocab, task.model_config
-        self.augment = None
-        if training and task.options.augment:
-            self.augment = build_fingerspelling_augment(task.augment, task.selection)
-        self.cutmix_p = task.options.cutmix_p if self.augment is not None else 0.0
-        self.ids = []
-        for r in rows:
-            source = phrase_source(Path(origin), store.index[r])
-            self.ids.append(self.vocab.encode(store.index[r]["phrase"], source))
-            if training:
-                check_phrase_length(self.ids[-1], self.config["max_phrase"], source)
-        self._partners = self._same_signer_rows()
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def _same_signer_rows(self) -> list[list[int]]:
-        by_signer: dict[str, list[int]] = {}
-        for position, row in enumerate(self.rows):
-            by_signer.setdefault(str(self.store.index[row].get("participant_id")), []).append(position)
-        return [by_signer[str(self.store.index[row].get("participant_id"))] for row in self.rows]
-
-    def points(self, position: int) -> torch.Tensor:
-        """(T, K, 3) globally normalised points of a sample, missing at 0."""
-        return normalise(torch.from_numpy(self.store.select(self.rows[position])))
-
-    def __getitem__(self, position: int) -> dict[str, Any]:
-        x, ids, score = self.points(position), self.ids[position], float(self.scores[position])
-        if self.augment is not None:
-            generator = torch.Generator().manual_seed(torch.initial_seed())  # seeded per sample by the loop
-            x, ids, score = self._maybe_cutmix(x, ids, score, position, generator)
-            x = self.augment(x, generator)
-            ids = ids[: self.config["max_phrase"] - 1]
-        x, _ = interpolate_or_pad(x, self.config["max_len"], pad=False)
-        row = self.store.index[self.rows[position]]
-        sample = {
-            "points": x,
-            "score": min(max(score, 0.0), 1.0),
-            "sequence_id": str(row["sequence_id"]),
-            "phrase": row["phrase"],
-            "frames": int(row["frames"]),
-        }
-        if self.training:
-            sample["target"] = forward_target(ids, self.vocab, self.config["max_phrase"])
-            sample["backward"] = backward_target(ids, self.vocab, self.config["max_phrase"])
-        return sample
-
-    def _maybe_cutmix(self, x, ids, score, position, generator):
-        partners = [p for p in self._partners[position] if p != position]
-        if not partners or float(torch.rand((), generator=generator)) >= self.cutmix_p:
-            return x, ids, score
-        other = partners[int(torch.randint(len(partners), (), generator=generator))]
-        return outer_cutmix(
-            x, ids, score, self.points(other), self.ids[other], float(self.scores[other]), generator
-        )
-
-
-def collate_phrases(samples: list[dict[str, Any]]) -> dict[str, Any]:
-    points, mask = pad_collate([s["points"] for s in samples])
-    batch = {"points": points, "mask": mask}
-    for key in ("target", "backward"):
-        if key in samples[0]:
-            batch[key] = torch.stack([s[key] for s in samples])
-    batch["score"] = torch.tensor([s["score"] for s in samples], dtype=torch.float32)
-    batch["frames"] = torch.tensor([s["frames"] for s in samples])
-    batch["sequence_id"] = [s["sequence_id"] for s in samples]
-    batch["phrase"] = [s["phrase"] for s in samples]
-    return batch
-
-
 @register_task("fingerspelling")
 class FingerspellingTask(Task):
+    Data = FingerspellingData
     Augment = FingerspellingAugmentConfig
     Options = FingerspellingOptions
     metric = "normalized_levenshtein"
@@ -189,8 +95,12 @@ class FingerspellingTask(Task):
     def vocab(self) -> Vocabulary:
         """``data.vocab``, or the checkpoint's vocabulary once ``check_checkpoint_meta`` has run."""
         if self._vocab is None:
-            self._vocab = Vocabulary.load(self.experiment.data.vocab)
+            self._vocab = Vocabulary.load(self.data.vocab)
         return self._vocab
+
+    @property
+    def lengths(self) -> PhraseLengths:
+        return PhraseLengths(self.model_config["max_len"], self.model_config["max_phrase"])
 
     @property
     def selection(self):
@@ -201,7 +111,7 @@ class FingerspellingTask(Task):
         data = self.experiment.data
         if not data.train:
             raise SignaError("data.train is empty: give a Kaggle-layout folder or a prepared store")
-        tables = TABLES if data.supplemental else TABLES[:1]
+        tables = TABLES if self.data.supplemental else TABLES[:1]
         store = open_store(data.train, data.cache, "fingerspelling", tables)
         rows = store.index
         scores = self._confidence_targets(store)
@@ -212,19 +122,32 @@ class FingerspellingTask(Task):
             for i, r in enumerate(rows)
             if i not in held_out
             and not r.get("all_missing")
-            and r["frames"] >= max(data.min_seq_len, 1)
-            and (not is_supplemental(r) or (data.supplemental and self._fits_decoder(r["phrase"])))
+            and r["frames"] >= max(self.data.min_seq_len, 1)
+            and (not is_supplemental(r) or (self.data.supplemental and self._fits_decoder(r["phrase"])))
         ]
         if not train_rows:
             raise SignaError("no training sequences left after the split and min_seq_len", data.train)
         origin = Path(data.train)
-        train = PhraseSequences(self, store, origin, train_rows, scores[train_rows], training=True)
+        augment = None
+        if self.options.augment:
+            augment = build_fingerspelling_augment(self.augment, self.selection)
+        train = PhraseSequences(
+            store,
+            origin,
+            train_rows,
+            scores[train_rows],
+            self.vocab,
+            self.lengths,
+            augment,
+            self.options.cutmix_p,
+            training=True,
+        )
         self._plan_epochs(store, train_rows)
         if data.valid:
             return train, self.eval_dataset(data.valid)
         if not valid_rows:
             return train, None
-        return train, PhraseSequences(self, store, origin, valid_rows, scores[valid_rows])
+        return train, PhraseSequences(store, origin, valid_rows, scores[valid_rows], self.vocab, self.lengths)
 
     def _held_out_rows(self, rows: list[dict]) -> list[int]:
         """Regular rows of fold ``data.fold``, folds grouped by signer (one "label" for all rows, as
@@ -243,16 +166,16 @@ class FingerspellingTask(Task):
         scores = np.array(
             [SUPPLEMENTAL_SCORE if is_supplemental(r) else 1.0 for r in store.index], np.float32
         )
-        if not self.experiment.data.oof:
+        if not self.data.oof:
             return scores
-        table = read_oof_scores(self.experiment.data.oof)
+        table = read_oof_scores(self.data.oof)
         missing = [
             r["sequence_id"] for r in store.index if not is_supplemental(r) and r["sequence_id"] not in table
         ]
         if missing:
             raise SignaError(
                 f"{len(missing)} training sequences have no out-of-fold score (e.g. {missing[0]})",
-                self.experiment.data.oof,
+                self.data.oof,
             )
         for i, row in enumerate(store.index):
             if not is_supplemental(row):
@@ -278,9 +201,8 @@ class FingerspellingTask(Task):
 
     def eval_dataset(self, path: str | Path) -> Dataset:
         store = open_store(path, None, "fingerspelling", TABLES)
-        return PhraseSequences(
-            self, store, Path(path), list(range(len(store))), np.ones(len(store), np.float32)
-        )
+        scores = np.ones(len(store), np.float32)
+        return PhraseSequences(store, Path(path), list(range(len(store))), scores, self.vocab, self.lengths)
 
     def collate(self, samples: list) -> Any:
         return collate_phrases(samples)
@@ -288,7 +210,7 @@ class FingerspellingTask(Task):
     # --- models -----------------------------------------------------------------------------------
     def build_models(self) -> dict[str, nn.Module]:
         model = build_model(self.experiment.model["arch"], self.model_config)
-        model.check_vocabulary(self.vocab, self.experiment.data.vocab)
+        model.check_vocabulary(self.vocab, self.data.vocab)
         return {"model": model}
 
     def checkpoint_meta(self) -> dict[str, Any]:
@@ -301,7 +223,7 @@ class FingerspellingTask(Task):
         """Use the checkpoint's vocabulary; refuse a configured one (still on disk) that differs."""
         super().check_checkpoint_meta(meta, source)
         saved = Vocabulary.from_mapping(meta["vocab"], source)
-        spec = self.experiment.data.vocab
+        spec = self.data.vocab
         if (spec == "kaggle" or Path(spec).is_file()) and Vocabulary.load(spec) != saved:
             raise SignaError(
                 f"the checkpoint's vocabulary ({saved.n_chars} characters) differs from "
@@ -356,5 +278,5 @@ class FingerspellingTask(Task):
         references, predictions = [r["phrase"] for r in records], [r["prediction"] for r in records]
         return {
             self.metric: normalized_total_levenshtein(references, predictions),
-            "sequences": float(len(records)),
+            "sequences": len(records),
         }

@@ -24,15 +24,19 @@ from pathlib import Path
 
 import yaml
 
+from signa.data.fingerspelling import TABLES, is_supplemental
+from signa.data.readers import read_csv_table
 from signa.errors import SignaError
 from signa.files import atomic_path
+from signa.train.config import EXPERIMENT_FILE, experiment_from_dict
+from signa.train.data import open_store
+from signa.train.fingerspelling import FingerspellingTask
+from signa.train.loop import VALID_PREDICTIONS_FILE
 
 OOF_COLUMNS = ("sequence_id", "participant_id", "phrase", "score", "is_supplemental", "runs")
 
 
 def _run_experiment(run_dir: Path):
-    from signa.train.config import EXPERIMENT_FILE, experiment_from_dict
-
     path = run_dir / EXPERIMENT_FILE
     if not path.is_file():
         raise SignaError(f"not a run folder: {EXPERIMENT_FILE} is missing", run_dir)
@@ -40,11 +44,8 @@ def _run_experiment(run_dir: Path):
 
 
 def _held_out_scores(run_dir: Path) -> dict[str, float]:
-    from signa.data.readers import read_csv_table
-    from signa.train.loop import VALID_PREDICTIONS_FILE
-
     experiment = _run_experiment(run_dir)
-    if experiment.task != "fingerspelling":
+    if experiment.task != FingerspellingTask.name:
         raise SignaError(f"out-of-fold scores are for fingerspelling runs, not {experiment.task!r}", run_dir)
     if experiment.data.fold < 0:
         raise SignaError("a full-fit run (fold -1) has no out-of-fold predictions", run_dir)
@@ -58,9 +59,6 @@ def _held_out_scores(run_dir: Path) -> dict[str, float]:
 
 def out_of_fold_table(run_dirs: list[str | Path], out: str | Path) -> list[dict]:
     """Write the out-of-fold score table of fold runs of one data set to ``out``; returns its rows."""
-    from signa.train.data import open_store
-    from signa.train.fingerspelling import TABLES, is_supplemental
-
     if not run_dirs:
         raise SignaError("give at least one fold run folder")
     runs = [Path(r) for r in run_dirs]
@@ -69,7 +67,7 @@ def out_of_fold_table(run_dirs: list[str | Path], out: str | Path) -> list[dict]
         for sequence_id, score in _held_out_scores(run).items():
             collected[sequence_id].append(score)
     data = _run_experiment(runs[0]).data
-    store = open_store(data.train, data.cache, "fingerspelling", TABLES)
+    store = open_store(data.train, data.cache, FingerspellingTask.name, TABLES)
     rows, missing = [], []
     for row in store.index:
         supplemental = is_supplemental(row)

@@ -46,22 +46,22 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import Dataset
 
-from signa.data.augment.signs import SignsAugmentConfig, build_signs_augment, mix_face
-from signa.data.collate import pad_collate
+from signa.data.augment.signs import SignsAugmentConfig
 from signa.data.folds import stratified_group_folds
 from signa.data.layout import SIGNS_100
-from signa.data.preprocess_signs import SignPreprocessor
-from signa.data.vocab import LabelMap
+from signa.data.signs import LABEL_MAP_FILE, SignsData, SignSequences, collate_views, label_map_beside
+from signa.data.vocab import LabelMap, check_label_map
 from signa.errors import SignaError
-from signa.evaluate.metrics import accuracy, confusion_matrix
 from signa.files import atomic_path, write_text_atomic
+from signa.metrics import accuracy, confusion_matrix
 from signa.models.registry import build_model
 from signa.models.signs import SignModel
 from signa.train.data import open_store
+from signa.train.distributed import Runtime
 from signa.train.ema import ema_update
-from signa.train.task import Progress, Runtime, Task, register_task
+from signa.train.registry import register_task
+from signa.train.task import Progress, Task
 
-LABEL_MAP_FILE = "sign_to_prediction_index_map.json"
 TOP_K = 5
 
 
@@ -150,106 +150,6 @@ def draw_mix(batch: int, n_layers: int, alpha: float, device: torch.device) -> M
     return ManifoldMix(layer, permutation, weight)
 
 
-# -- data -----------------------------------------------------------------------------------------
-
-
-def check_label_map(path: Path, model_labels: LabelMap, exact: bool) -> None:
-    """Refuse a label map with signs the model does not know or, when ``exact``, any other map.
-
-    Data is matched to classes by sign name, so a data set's map may list a subset in another
-    order; a map that names the model's outputs (``exact``) must be the model's own.
-    """
-    given = LabelMap.from_json(path)
-    known = model_labels.to_mapping()
-    unknown = [sign for sign in given.signs if sign not in known]
-    if unknown:
-        problem = f"{len(unknown)} of its {len(given)} signs are not among the model's (e.g. {unknown[0]!r})"
-    elif exact and given != model_labels:
-        problem = f"it lists {len(given)} signs or another order than the model's {len(model_labels)}"
-    else:
-        return
-    raise SignaError(f"the label map does not match the checkpoint: {problem}", path)
-
-
-def label_map_beside(store_or_root: Path) -> Path | None:
-    candidate = store_or_root / LABEL_MAP_FILE
-    return candidate if candidate.is_file() else None
-
-
-class SignSequences(Dataset):
-    """Sequences of a prepared store as model input, optionally augmented into several views.
-
-    A sample is ``{"points": [(L, 100, 3)] * views, "label", "sequence_id"}``: standardised, strided
-    points (see :class:`SignPreprocessor`) with missing points at 0. Training samples are augmented
-    with random numbers from the global torch RNG (seeded per sample by the loop).
-    """
-
-    def __init__(self, store, rows: list[int], labels: np.ndarray, max_len: int, augment=None, views=1):
-        self.store, self.rows, self.labels = store, rows, labels
-        self.preprocess = SignPreprocessor(max_len)
-        self.augment: SignsAugmentConfig | None = augment
-        self.views = views
-        self.strong = True  # the strong augmentation phase; see SignsTask.epoch_indices
-        self._pipelines = {}
-        if augment is not None:
-            self._pipelines = {s: build_signs_augment(augment, s) for s in (True, False)}
-        self._donors = self._donors_by_sign() if augment is not None else {}
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def _donors_by_sign(self) -> dict[int, list[int]]:
-        by_sign: dict[int, list[int]] = {}
-        for position, label in enumerate(self.labels):
-            by_sign.setdefault(int(label), []).append(position)
-        return by_sign
-
-    def sequence(self, position: int) -> torch.Tensor:
-        """(L, 100, 3) preprocessed points of sample ``position``."""
-        raw = torch.from_numpy(self.store.select(self.rows[position]))
-        points, mask = self.preprocess(raw)
-        return points[: int(mask.sum())]  # real frames come first
-
-    def signer(self, position: int) -> str:
-        return str(self.store.index[self.rows[position]].get("participant_id", ""))
-
-    def __getitem__(self, position: int) -> dict[str, Any]:
-        base = self.sequence(position)
-        views = [self._augmented(base, position) for _ in range(self.views)] if self.augment else [base]
-        row = self.store.index[self.rows[position]]
-        return {"points": views, "label": int(self.labels[position]), "sequence_id": str(row["sequence_id"])}
-
-    def _augmented(self, x: torch.Tensor, position: int) -> torch.Tensor:
-        generator = torch.Generator().manual_seed(int(torch.randint(2**62, ())))
-        config = self.augment
-        if self.strong and torch.rand((), generator=generator) < config.mix_face_p:
-            donor = self._face_donor(position, generator)
-            if donor is not None:
-                x = mix_face(x, self.sequence(donor))
-        return self._pipelines[self.strong](x, generator)
-
-    def _face_donor(self, position: int, generator: torch.Generator) -> int | None:
-        """Another signer's sample of the same sign, or None."""
-        signer = self.signer(position)
-        candidates = [p for p in self._donors[int(self.labels[position])] if self.signer(p) != signer]
-        if not candidates:
-            return None
-        return candidates[int(torch.randint(len(candidates), (), generator=generator))]
-
-
-def collate_views(samples: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
-    """``points`` (V, B, T, 100, 3), ``mask`` (V, B, T), ``label`` (B,), ``sequence_id`` list of B."""
-    n_views = len(samples[0]["points"])
-    flat = [sample["points"][v] for v in range(n_views) for sample in samples]
-    points, mask = pad_collate(flat)
-    return {
-        "points": points.unflatten(0, (n_views, len(samples))),
-        "mask": mask.unflatten(0, (n_views, len(samples))),
-        "label": torch.tensor([s["label"] for s in samples]),
-        "sequence_id": [s["sequence_id"] for s in samples],
-    }
-
-
 # -- the task -------------------------------------------------------------------------------------
 
 
@@ -257,6 +157,7 @@ def collate_views(samples: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
 class SignsTask(Task):
     """One landmark sequence -> one of N signs."""
 
+    Data = SignsData
     Augment = SignsAugmentConfig
     Options = SignsOptions
     metric = "accuracy"
@@ -271,10 +172,9 @@ class SignsTask(Task):
     def label_map(self) -> LabelMap:
         """From ``data.labels``, else the training folder's map, else the checkpoint's (see below)."""
         if self.labels is None:
-            data = self.experiment.data
-            path = Path(data.labels) if data.labels else None
-            if path is None and data.train:
-                path = label_map_beside(Path(data.train))
+            path = Path(self.data.labels) if self.data.labels else None
+            if path is None and self.experiment.data.train:
+                path = label_map_beside(Path(self.experiment.data.train))
             if path is None:
                 raise SignaError(f"no label map: set data.labels or put {LABEL_MAP_FILE} beside the data")
             self.labels = LabelMap.from_json(path)
@@ -364,10 +264,13 @@ class SignsTask(Task):
     def build_models(self) -> dict[str, nn.Module]:
         config = {k: v for k, v in self.model_config.items() if k != "arch"}
         arch = self.model_config.get("arch", "islr6")
-        n_classes = int(config.get("n_classes", SignModel.Config().n_classes))
-        if n_classes != len(self.label_map()):
+        signs = len(self.label_map())
+        if config.get("n_classes") is None:
+            config["n_classes"] = signs  # not given: as many classes as the label map has signs
+        elif config["n_classes"] != signs:
             raise SignaError(
-                f"model.n_classes is {n_classes} but the label map has {len(self.label_map())} signs"
+                f"model.n_classes is {config['n_classes']} but the label map has {signs} signs; "
+                "leave model.n_classes out to take it from the label map"
             )
         models = {"model": build_model(arch, config)}
         if self.options.teacher_model is not None:
@@ -468,15 +371,13 @@ class SignsTask(Task):
             )
         ]
 
-    def summarize(self, records: list[dict[str, Any]]) -> dict[str, float]:
+    def summarize(self, records: list[dict[str, Any]]) -> dict[str, float | int]:
         labels = np.array([r["label"] for r in records])
         predictions = np.array([r["prediction"] for r in records])
-        in_top = np.array([r["label"] in r["top5"] for r in records])
-        return {
-            "accuracy": accuracy(labels, predictions),
-            "top5_accuracy": float(in_top.mean()),
-            "sequences": float(len(records)),
-        }
+        metrics = {"accuracy": accuracy(labels, predictions), "sequences": len(records)}
+        if len(self.label_map()) > TOP_K:  # with TOP_K signs or fewer, every sign is in the top 5
+            metrics["top5_accuracy"] = float(np.mean([r["label"] in r["top5"] for r in records]))
+        return metrics
 
     def write_report(self, records: list[dict[str, Any]], metrics: dict[str, float], out_dir: Path) -> None:
         """``confusion_matrix.csv`` (rows: true sign, columns: predicted) and, with matplotlib, a PNG."""

@@ -5,8 +5,9 @@ sharding, mixed precision, accumulation, clipping, the optimiser and schedule, E
 resume, logging. A task owns what is specific: its datasets, its models, the loss of one batch, and
 what a prediction and a score are. The contract, in the order the loop calls it:
 
-1. ``task = TaskClass(experiment, runtime)``; ``task.augment`` and ``task.options`` are the parsed
-   ``augment`` and ``options`` sections (dataclasses ``TaskClass.Augment`` / ``TaskClass.Options``).
+1. ``task = TaskClass(experiment, runtime)``; ``task.data``, ``task.augment`` and ``task.options``
+   are the task's keys of the ``data`` section and the parsed ``augment`` and ``options`` sections
+   (dataclasses ``TaskClass.Data`` / ``TaskClass.Augment`` / ``TaskClass.Options``).
 2. ``task.build_datasets()`` -> ``(train, valid or None)``, map-style datasets. A training sample may
    draw random numbers from ``random``, ``numpy.random`` or ``torch``: the loop seeds all three before
    each sample from (seed, epoch, position), so the data of a run is a function of its seed and a
@@ -48,27 +49,13 @@ from torch.utils.data import Dataset
 
 from signa.config import from_dict
 from signa.errors import SignaError
-from signa.registry import Registry
-from signa.train.config import ExperimentConfig
+from signa.train.config import ExperimentConfig, experiment_to_dict
+from signa.train.distributed import Runtime, gather_shards
 
 
 @dataclass(frozen=True)
 class NoOptions:
     """The section is empty for this task."""
-
-
-@dataclass(frozen=True)
-class Runtime:
-    """Where a task runs: device, this process's rank among ``world_size``, and the run folder."""
-
-    device: torch.device = torch.device("cpu")
-    rank: int = 0
-    world_size: int = 1
-    run_dir: Path | None = None
-
-    @property
-    def is_main(self) -> bool:
-        return self.rank == 0
 
 
 @dataclass(frozen=True)
@@ -90,6 +77,7 @@ class Task(ABC):
     """One kind of training problem; see the module docstring for the contract."""
 
     name: ClassVar[str]
+    Data: ClassVar[type] = NoOptions  # the task's own keys of the ``data`` section
     Augment: ClassVar[type] = NoOptions
     Options: ClassVar[type] = NoOptions
     metric: ClassVar[str]  # key of the main metric in ``summarize``
@@ -98,6 +86,7 @@ class Task(ABC):
     def __init__(self, experiment: ExperimentConfig, runtime: Runtime = Runtime()):
         self.experiment = experiment
         self.runtime = runtime
+        self.data = from_dict(self.Data, experiment.task_data, prefix="data.")
         self.augment = from_dict(self.Augment, experiment.augment, prefix="augment.")
         self.options = from_dict(self.Options, experiment.options, prefix="options.")
         self.models: dict[str, nn.Module] = {}
@@ -137,8 +126,6 @@ class Task(ABC):
 
     def checkpoint_meta(self) -> dict[str, Any]:
         """What a runtime needs beside the weights: task, vocab or labels, selection, experiment."""
-        from signa.train.config import experiment_to_dict
-
         return {"task": self.name, "experiment": experiment_to_dict(self.experiment)}
 
     def check_checkpoint_meta(self, meta: dict[str, Any], source: str | Path) -> None:
@@ -186,8 +173,6 @@ class Task(ABC):
     @torch.no_grad()
     def collect_records(self, model: nn.Module, loader: Iterable) -> list[dict[str, Any]]:
         """Records of this process's shard, gathered from all processes in dataset order."""
-        from signa.train.distributed import gather_shards
-
         was_training = model.training
         model.eval()
         records = [r for batch in loader for r in self.evaluation_records(model, self.to_device(batch))]
@@ -204,8 +189,3 @@ def move_to(batch: Any, device: torch.device) -> Any:
     if isinstance(batch, list | tuple):
         return type(batch)(move_to(v, device) for v in batch)
     return batch
-
-
-TASKS = Registry("task", ("signa.train.fingerspelling", "signa.train.signs"), "name")
-register_task = TASKS.register  # class decorator: a Task becomes ``task: name`` in experiment configs
-task_class = TASKS.get

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from signa.evaluate import metrics
+from signa import metrics
 
 
 def test_normalized_total_levenshtein_by_hand():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
+from signa.data.targets import backward_target, decoder_inputs, forward_target, mask_tokens, shift_right
 from signa.data.vocab import Vocabulary
 from signa.errors import SignaError
-from signa.models.targets import backward_target, decoder_inputs, forward_target, mask_tokens, shift_right
 
 VOCAB = Vocabulary.kaggle()
 

@@ -1,20 +1,19 @@
-"""Thin export wrappers: trained modules plus their preprocessing, as the graphs a runtime runs.
+"""Fingerspelling export: the graphs of an ensemble and the files of each variant.
 
-Every graph reads ONE raw sequence, preprocessing included, so a deployed model needs nothing
-else: ``(frames, 543, 3)`` float32 Holistic landmarks with NaN for missing points, or, for the
-Kaggle fingerspelling contract, ``(frames, 390)`` x|y|z-block columns of the 130 selected points.
+Every graph reads ONE raw sequence, preprocessing included: ``(frames, 543, 3)`` float32 Holistic
+landmarks with NaN for missing points, or, for the Kaggle contract, ``(frames, 390)`` x|y|z-block
+columns of the 130 selected points.
 
 * :class:`FingerspellingGraph` (``unrolled``): encoder, confidence and the greedy loop unrolled to a
-  fixed number of steps with a key/value cache (:func:`signa.models.decoding.greedy_decode` with
+  fixed number of steps with a key/value cache (:class:`signa.models.decoding.GreedyDecoder` with
   ``fixed_steps=True``); outputs step ``logits`` (S, V), ``tokens`` (S,) and ``confidence`` (1,).
+  With a :class:`KaggleGate` (``--kaggle``) it gives the competition's ``outputs`` (S, V).
 * :class:`FingerspellingEncoderGraph` + :class:`FingerspellingStepGraph` (``stepwise``): the encoder
   with the cross-attention keys/values and the first decoder step, then one cached step per call,
-  driven by a small runtime loop.
-* :class:`SignsGraph`: class ``probabilities`` (C,).
+  driven by a small runtime loop (:mod:`signa.infer.fingerspelling`).
 
-Several checkpoints form one ensemble: fingerspelling models average their next-token logits at
-every step (the 1st place averaged two seeds) and their confidence logits; sign models average
-their softmax probabilities (the ISLR 6th place averaged probabilities).
+Several checkpoints form one ensemble: the models average their next-token logits at every step (the
+1st place averaged two seeds) and their confidence logits.
 
 ``frames`` inputs (fixed-length graphs, TFLite): the input then holds ``length`` frames of which the
 first ``frames`` are real; the rest is padding that masks keep out of every statistic.
@@ -22,26 +21,43 @@ first ``frames`` are real; the rest is padding that masks keep out of every stat
 
 from __future__ import annotations
 
-import math
+from pathlib import Path
 
 import torch
 from torch import nn
 
-from signa.data.layout import get_selection
+from signa.data.layout import get_selection, wide_columns
 from signa.data.preprocess import interpolate_or_pad, normalise, select_landmarks
-from signa.data.preprocess_signs import SignPreprocessor
+from signa.data.vocab import Vocabulary
+from signa.errors import SignaError
+from signa.export import metadata
 from signa.export.fuse import fuse_for_inference
-from signa.models.decoding import SpecialTokens, greedy_decode
+from signa.export.metadata import InputContract
+from signa.export.options import ExportOptions
+from signa.export.steps import (
+    EXAMPLE_FRAMES,
+    NamedOutputs,
+    convert_tflite,
+    example_landmarks,
+    fixed_contract,
+    shared_mapping,
+    via_onnx,
+)
+from signa.export.tasks import ExportedFiles, ExportTask, LoadedModels, register_export_task
+from signa.models.decoding import GreedyDecoder, SpecialTokens
+from signa.models.gate import ConfidenceGate
 
 KV = tuple[torch.Tensor, torch.Tensor]
-FS_OUTPUTS = ["logits", "tokens", "confidence"]
+OUTPUTS = ["logits", "tokens", "confidence"]
+KAGGLE_GATE = ConfidenceGate(mode="kaggle")  # the gate a --kaggle graph applies inside itself
 
 
 class EnsembleDecoder(nn.Module):
     """Several decoders stepping together on their averaged next-token logits.
 
-    Duck-types the ``cross_kv``/``step`` interface of a decoder so :func:`greedy_decode` drives an
-    ensemble unchanged; the models' encoder outputs arrive concatenated on the feature axis.
+    Duck-types the ``cross_kv``/``step`` interface of a decoder so a
+    :class:`~signa.models.decoding.GreedyDecoder` drives an ensemble unchanged; the models' encoder
+    outputs arrive concatenated on the feature axis.
     """
 
     def __init__(self, decoders: list[nn.Module], dims: list[int]):
@@ -127,9 +143,8 @@ class FingerspellingGraph(nn.Module):
     def forward(self, landmarks: torch.Tensor, frames: torch.Tensor | None = None):
         x, mask = self.ensemble.prepare(landmarks, frames)
         enc, confidence = self.ensemble.encode(x, mask)
-        tokens, logits = greedy_decode(
-            self.ensemble.decoder, enc, mask, self.special, self.ensemble.max_steps, fixed_steps=True
-        )
+        greedy = GreedyDecoder(self.ensemble.max_steps, fixed_steps=True)
+        tokens, logits = greedy.decode(self.ensemble.decoder, enc, mask, self.special)
         logits, tokens = logits[0], tokens[0]  # (S, V), (S,)
         if self.kaggle is not None:
             return self.kaggle(self._kaggle_rows(logits, tokens), landmarks, confidence)
@@ -138,24 +153,24 @@ class FingerspellingGraph(nn.Module):
     def _kaggle_rows(self, logits: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
         """(S, V) scores whose argmax is the token, and PAD after EOS (one-hot by comparison)."""
         pad_row = (torch.arange(logits.shape[-1]) == self.special.pad).to(logits.dtype)  # (V,)
-        after_eos = (tokens == self.special.pad)[:, None]  # greedy_decode pads every step after EOS
+        after_eos = (tokens == self.special.pad)[:, None]  # the greedy decoder pads every step after EOS
         return torch.where(after_eos, pad_row, logits)
 
 
 class KaggleGate(nn.Module):
     """The 1st place's answer to unreadable input, in the graph: the dummy string's one-hot rows.
 
-    Applies when the raw sequence has fewer than ``min_frames`` frames or sigmoid(confidence) <
-    ``min_confidence`` (no confidence head: the frame rule alone; its NaN confidence never gates).
+    Applies the :class:`~signa.models.gate.ConfidenceGate` rule on the raw frame count and the
+    confidence logit (no confidence head: the frame rule alone; its NaN confidence never gates).
     """
 
-    def __init__(self, dummy_ids: list[int], special: SpecialTokens, steps: int, vocab_size: int, options):
+    def __init__(self, dummy_ids: list[int], special: SpecialTokens, steps: int, vocab_size: int, gate):
         super().__init__()
         ids = (list(dummy_ids) + [special.eos] + [special.pad] * steps)[:steps]
         rows = (torch.tensor(ids)[:, None] == torch.arange(vocab_size)).float()  # (S, V) one-hots
         self.register_buffer("dummy_rows", rows, persistent=False)
-        self.min_frames = options.min_frames
-        self.min_logit = math.log(options.min_confidence / (1 - options.min_confidence))
+        self.min_frames = gate.min_frames
+        self.min_logit = gate.min_logit
 
     def forward(self, rows: torch.Tensor, landmarks: torch.Tensor, confidence: torch.Tensor) -> torch.Tensor:
         frames = torch.ones_like(landmarks[:, :1]).sum()  # the raw frame count, as a tensor
@@ -229,34 +244,117 @@ def unflatten_kv(tensors, structure):
     return out
 
 
-class SignsGraph(nn.Module):
-    """Raw sequence (T, 543, 3) -> class probabilities (C,), averaged over the ensemble."""
+@register_export_task("fingerspelling")
+class FingerspellingExport(ExportTask):
+    archs = ("fingerspelling",)
 
-    def __init__(self, models: list[nn.Module]):
-        super().__init__()
-        if len({m.config.n_classes for m in models}) != 1:
-            raise ValueError("ensemble members must have the same classes")
-        self.models = nn.ModuleList(fuse_for_inference(m) for m in models)
-        self.preprocessors = nn.ModuleList(SignPreprocessor(m.config.max_len) for m in models)
+    def shared_mappings(self, models, configs, folders):
+        vocab = shared_mapping(configs, folders, "vocab", Vocabulary.from_mapping, Vocabulary.kaggle)
+        for model, folder in zip(models, folders, strict=True):
+            model.check_vocabulary(vocab, folder)
+        return vocab, None
 
-    def forward(self, landmarks: torch.Tensor, frames: torch.Tensor | None = None):
-        valid = None if frames is None else (torch.arange(landmarks.shape[0]) < frames.reshape(1))[None]
-        probabilities = []
-        for model, preprocess in zip(self.models, self.preprocessors, strict=True):
-            points, mask = preprocess(landmarks[None], valid)
-            probabilities.append(torch.softmax(model(points, mask).float(), dim=-1))
-        return torch.stack(probabilities).mean(0)[0]
+    def runtime_graph(self, loaded: LoadedModels) -> tuple[nn.Module, list[str]]:
+        ensemble = FingerspellingEnsemble(loaded.models)
+        return FingerspellingGraph(ensemble, SpecialTokens.of(loaded.vocab)), OUTPUTS
+
+    def selection(self, loaded: LoadedModels) -> str:
+        return loaded.models[0].config.selection
+
+    def decoding(self, loaded: LoadedModels, options: ExportOptions) -> dict:
+        vocab = loaded.vocab
+        steps = loaded.models[0].config.max_phrase
+        decoding = {"steps": steps, "sos_id": vocab.sos_id, "eos_id": vocab.eos_id, "pad_id": vocab.pad_id}
+        if options.kaggle:  # applied inside the graph
+            decoding.update(
+                gate="kaggle",
+                min_frames=KAGGLE_GATE.min_frames,
+                min_confidence=KAGGLE_GATE.min_confidence,
+                dummy_text=KAGGLE_GATE.dummy_text,
+            )
+        return decoding
+
+    def export(self, loaded: LoadedModels, out: Path, options: ExportOptions) -> ExportedFiles:
+        if options.format == "tflite" and options.route == "onnx2tf":
+            return via_onnx(self.export, loaded, out, options)
+        ensemble = FingerspellingEnsemble(loaded.models)
+        special = SpecialTokens.of(loaded.vocab)
+        steps, size = ensemble.max_steps, loaded.vocab.size
+        if options.format == "tflite":
+            if max(options.lengths) > ensemble.max_len:
+                raise SignaError(f"TFLite lengths must be at most the model's max_len {ensemble.max_len}")
+            graph = NamedOutputs(FingerspellingGraph(ensemble, special), OUTPUTS)
+            convert_tflite(graph, out / "model.tflite", options.lengths)
+            contract = fixed_contract(options.lengths)
+            return ExportedFiles({"model": "model.tflite"}, contract, _outputs(steps, size), "unrolled")
+        if options.kaggle:
+            return _export_kaggle(ensemble, loaded.vocab, out)
+        from signa.export.onnx import export_onnx
+
+        if options.variant == "unrolled":
+            graph = FingerspellingGraph(ensemble, special)
+            dynamic = {"landmarks": {0: "frames"}}
+            export_onnx(graph, (example_landmarks(),), out / "model.onnx", ["landmarks"], OUTPUTS, dynamic)
+            return ExportedFiles({"model": "model.onnx"}, InputContract(), _outputs(steps, size), "unrolled")
+        if options.variant == "loop":
+            from signa.export.onnx_loop import export_loop
+
+            write = lambda folder: _export_stepwise(ensemble, special, folder, size).files  # noqa: E731
+            files = export_loop(write, out, options.precision, steps, special.eos)
+            return ExportedFiles(files, InputContract(), _outputs("steps_run", size), "loop")
+        return _export_stepwise(ensemble, special, out, size)
 
 
-class NamedOutputs(nn.Module):
-    """``graph`` returning a dict, so converters that name outputs by key (litert-torch) keep names."""
+def _export_kaggle(ensemble: FingerspellingEnsemble, vocab: Vocabulary, out: Path) -> ExportedFiles:
+    from signa.export.onnx import export_onnx
 
-    def __init__(self, graph: nn.Module, names: list[str]):
-        super().__init__()
-        self.inner = graph  # not "graph": that name clashes with torch.fx's GraphModule.graph
-        self.names = list(names)
+    special = SpecialTokens.of(vocab)
+    steps, size = ensemble.max_steps, vocab.size
+    gate = KaggleGate(vocab.encode(KAGGLE_GATE.dummy_text), special, steps, size, KAGGLE_GATE)
+    graph = FingerspellingGraph(ensemble, special, kaggle=gate)
+    columns = wide_columns(ensemble.selection.plain_positions)
+    example = (torch.zeros(EXAMPLE_FRAMES, len(columns)),)
+    export_onnx(graph, example, out / "model.onnx", ["inputs"], ["outputs"], {"inputs": {0: "frames"}})
+    contract = InputContract(
+        name="inputs", layout=metadata.KAGGLE_LAYOUT, shape=["frames", len(columns)], columns=columns
+    )
+    return ExportedFiles({"model": "model.onnx"}, contract, {"outputs": [steps, size]}, "kaggle")
 
-    def forward(self, landmarks: torch.Tensor, frames: torch.Tensor):
-        outputs = self.inner(landmarks, frames)
-        outputs = outputs if isinstance(outputs, tuple) else (outputs,)
-        return dict(zip(self.names, outputs, strict=True))
+
+def _export_stepwise(ensemble, special, out: Path, size: int) -> ExportedFiles:
+    from signa.export.onnx import export_onnx
+
+    example = example_landmarks()
+    encoder = FingerspellingEncoderGraph(ensemble, special)
+    with torch.no_grad():
+        first = encoder(example)
+    n_kv = (len(first) - 2) // 2
+    cache_names = [f"self_{kind}{i}" for i in range(n_kv // 2) for kind in ("k", "v")]
+    cross_names = [f"cross_{kind}{i}" for i in range(n_kv // 2) for kind in ("k", "v")]
+    export_onnx(
+        encoder,
+        (example,),
+        out / "encoder.onnx",
+        ["landmarks"],
+        ["logits", "confidence", *cache_names, *cross_names],
+        {"landmarks": {0: "frames"}},
+    )
+    step = FingerspellingStepGraph(ensemble)
+    token = torch.zeros(1, 1, dtype=torch.long)
+    grown = [torch.cat([t, t], dim=2) for t in first[2 : 2 + n_kv]]  # an example cache of 2 positions
+    dynamic = {name: {2: "cached"} for name in cache_names}
+    dynamic.update({name: {2: "frames"} for name in cross_names})
+    export_onnx(
+        step,
+        (token, (*grown, *first[2 + n_kv :])),
+        out / "decoder_step.onnx",
+        ["token", *cache_names, *cross_names],
+        ["logits", *[f"new_{name}" for name in cache_names]],
+        dynamic,
+    )
+    files = {"encoder": "encoder.onnx", "decoder_step": "decoder_step.onnx"}
+    return ExportedFiles(files, InputContract(), {"logits": [1, size], "confidence": [1]}, "stepwise")
+
+
+def _outputs(steps: int | str, size: int) -> dict[str, list]:
+    return {"logits": [steps, size], "tokens": [steps], "confidence": [1]}
