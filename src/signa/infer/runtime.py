@@ -66,7 +66,9 @@ class Recognizer:
     (``"translator"``: empty text for low-confidence input; ``"kaggle"``: the dummy string;
     ``None``: off). ``threads``: CPU threads of the ONNX/TFLite runtimes, or torch's for a checkpoint
     (default :func:`signa.cpu.default_threads`: one per million parameters). ``precision``: ``"bf16"``
-    runs a PyTorch checkpoint under bfloat16 autocast (an export's precision is set when exporting).
+    runs a PyTorch checkpoint under bfloat16 autocast (logging a warning on a CPU without native
+    bf16, where it is slower), ``"auto"`` only where the CPU has native bf16 (an export's precision
+    is set when exporting; ``auto`` leaves it so).
     """
 
     def __init__(
