@@ -34,3 +34,13 @@ def web_app_factory(web_assets):
         return create_app(model, limits, web_assets, translator)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def fs_loop_onnx(tmp_path_factory, fs_checkpoint):
+    """The tiny fingerspelling model exported as the ONNX ``loop`` variant (greedy loop stopping at EOS)."""
+    from signa.export import ExportOptions, export_checkpoints
+
+    out = tmp_path_factory.mktemp("fs_loop_onnx")
+    export_checkpoints([fs_checkpoint], out, ExportOptions(variant="loop"))
+    return out

@@ -17,7 +17,7 @@ from signa.export.metadata import EXPORT_FILE, RAW_LAYOUT, ExportInfo, read_expo
 from signa.infer.backends import describe_export
 from signa.models.gate import ConfidenceGate
 
-BROWSER_VARIANTS = ("unrolled", "classifier")
+BROWSER_VARIANTS = ("unrolled", "loop", "classifier")
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,8 @@ def page_config(model: ServedModel, task: str, limits: dict[str, Any], segmentat
         gate = ConfidenceGate()
         vocab = description.vocab
         config["vocab"] = {"chars": list(vocab.chars), "eos_id": vocab.eos_id}
+        # the loop variant stops at EOS; its tokens are padded to `steps` as the runtime pads them
+        config["decoding"] = {"steps": info.decoding["steps"], "pad_id": info.decoding["pad_id"]}
         config["gate"] = {
             "gate": gate.mode,
             "min_frames": gate.min_frames,

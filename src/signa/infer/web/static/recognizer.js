@@ -48,7 +48,9 @@ export class BrowserRecognizer {
   decodeText(out, frames) {
     const { chars, eos_id: eos } = this.config.vocab;
     const gate = this.config.gate;
+    const { steps, pad_id: pad } = this.config.decoding;
     const tokens = Array.from(out.tokens.data, Number);
+    while (tokens.length < steps) tokens.push(pad); // the loop variant stops at EOS
     let text = "";
     for (const id of tokens) {
       if (id === eos) break;
