@@ -25,6 +25,12 @@ def test_json_is_a_valid_list_streamed_row_by_row(signs_checkpoint, signa):
     assert all(isinstance(row["confidence"], float) for row in rows)
 
 
+def test_a_missing_file_is_refused_before_any_answer(signs_checkpoint, signa, tmp_path):
+    code, out, err = signa("predict", signs_checkpoint, CLIPS[0], tmp_path / "absent.parquet", "--json")
+    assert code == 2 and out == ""
+    assert err == f"error: {tmp_path / 'absent.parquet'}: no such file or folder\n"
+
+
 def test_non_finite_numbers_become_null():
     assert json_safe({"a": math.nan, "b": [math.inf, 1.5], "c": "x"}) == {
         "a": None,

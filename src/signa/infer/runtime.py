@@ -25,6 +25,7 @@ import numpy as np
 
 from signa.data.layout import N_COORDS, N_LANDMARKS, get_selection
 from signa.data.readers import iter_sequences, read_sequences, require_detections
+from signa.data.readers.common import existing_path
 from signa.errors import SignaError
 from signa.files import json_safe
 from signa.infer.backends import open_backend
@@ -129,8 +130,11 @@ class Recognizer:
         """Each sequence of each file, recognised as it is read (a long table streams its answers).
 
         ``warn(path, problem)`` hears once per file when the file's layout is not what the model
-        was trained on (an isolated-sign model on a fingerspelling file, say).
+        was trained on (an isolated-sign model on a fingerspelling file, say). A missing file is
+        refused before the first answer, so no output is left half-written.
         """
+        for path in paths:
+            existing_path(path)
         for path in paths:
             warned = set()
             for sequence in iter_sequences(path):
