@@ -65,8 +65,9 @@ class Recognizer:
 
     ``gate``: the mode of the fingerspelling :class:`~signa.models.gate.ConfidenceGate`
     (``"translator"``: empty text for low-confidence input; ``"kaggle"``: the dummy string;
-    ``None``: off). ``threads``: CPU threads of the ONNX/TFLite runtimes, or torch's for a checkpoint
-    (default :func:`signa.cpu.default_threads`: one per million parameters). ``precision``: ``"bf16"``
+    ``None``: off). ``threads``: torch's CPU threads for a checkpoint (default
+    :func:`signa.cpu.default_threads`: one per million parameters), or the ONNX/TFLite runtime's
+    (default: the cores, at most 4). ``precision``: ``"bf16"``
     runs a PyTorch checkpoint under bfloat16 autocast (an export's precision is set when exporting).
     """
 
