@@ -218,7 +218,9 @@ def predict_command(
     files: list[Path] = typer.Argument(..., help="Landmark files (.parquet, .pose, .npy, train.csv)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list: path, sign or text, confidence."),
     labels: Path | None = typer.Option(None, "--labels", help="Sign label map; must match the model's."),
-    precision: str = typer.Option("fp32", "--precision", help="fp32 or bf16 (autocast; checkpoints only)."),
+    precision: str = typer.Option(
+        "fp32", "--precision", help="fp32, bf16 (autocast; checkpoints only) or auto (bf16 if native)."
+    ),
     threads: int | None = typer.Option(None, "--threads", min=1, help=THREADS_HELP),
 ) -> None:
     """Recognise each sequence of each landmark file (a sign, or fingerspelled text)."""
@@ -259,7 +261,7 @@ def export_command(
     precision: str | None = typer.Option(None, "--precision", help="fp32, fp16 or int8 weights."),
     ensemble: list[Path] = typer.Option([], "--ensemble", help="More checkpoints averaged into one graph."),
     kaggle: bool = typer.Option(False, "--kaggle", help="Kaggle contract: input (frames, 390), outputs."),
-    variant: str = typer.Option("unrolled", "--variant", help="Fingerspelling ONNX: unrolled or stepwise."),
+    variant: str = typer.Option("unrolled", "--variant", help="Fingerspelling: unrolled, stepwise, loop."),
     lengths: str = typer.Option("128,256,384", "--lengths", help="TFLite signature frame counts."),
     route: str | None = typer.Option(
         None,

@@ -19,7 +19,7 @@ from signa.export.runtimes import open_interpreter, open_session, pad_frames, re
 from signa.infer.outputs import Description, RawOutput
 from signa.infer.tasks import infer_task
 
-AUTOCAST_PRECISIONS = ("fp32", "bf16")  # how a PyTorch checkpoint runs; an export has its own
+AUTOCAST_PRECISIONS = ("fp32", "bf16", "auto")  # a PyTorch checkpoint's; auto: bf16 where native
 
 
 def open_backend(path: Path, threads: int | None = None, precision: str = "fp32"):
@@ -35,7 +35,7 @@ def open_backend(path: Path, threads: int | None = None, precision: str = "fp32"
         folder, chosen = path, None
     else:
         return TorchBackend(path, precision, threads)
-    if precision != "fp32":
+    if precision == "bf16":  # auto leaves an export as it was exported
         raise SignaError(
             f"--precision {precision} runs PyTorch checkpoints; an export's precision is chosen at export",
             path,
@@ -67,7 +67,11 @@ class TorchBackend:
         self.task = infer_task(loaded.task)
         selection = export.selection(loaded)
         self.description = Description(loaded.task, "pytorch", loaded.vocab, loaded.labels, False, selection)
-        self.bf16 = precision == "bf16"
+        from signa.cpu import native_bf16, warn_if_emulated_bf16
+
+        self.bf16 = precision == "bf16" or (precision == "auto" and native_bf16())
+        if precision == "bf16":
+            warn_if_emulated_bf16("--precision bf16")
 
     def run(self, data: np.ndarray) -> RawOutput:
         import torch

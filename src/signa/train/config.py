@@ -118,10 +118,11 @@ class OptimConfig:
 class TrainConfig:
     """The loop: length, precision, accumulation, EMA, and how often to log, evaluate and save.
 
-    ``precision: auto`` is bf16 autocast on CPU and on GPUs that support it, fp16 with a gradient
-    scaler on older GPUs. ``ema_decay`` keeps an exponential moving average of the inference model's
-    weights, used for evaluation and saved as the checkpoint. ``keep_last`` keeps the inference model
-    of each of the last N epochs in ``epochs/epoch-NNN/`` for a model soup (``signa soup``).
+    ``precision: auto`` is bf16 autocast on GPUs that support it and on CPUs with native bf16 (AMX,
+    AVX512_BF16; fp32 on other CPUs), fp16 with a gradient scaler on older GPUs. ``ema_decay`` keeps
+    an exponential moving average of the inference model's weights, used for evaluation and saved as
+    the checkpoint. ``keep_last`` keeps the inference model of each of the last N epochs in
+    ``epochs/epoch-NNN/`` for a model soup (``signa soup``).
     """
 
     epochs: int = 1
