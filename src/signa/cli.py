@@ -180,9 +180,7 @@ def evaluate_command(
     from signa.evaluate.evaluate import evaluate_checkpoint
     from signa.metrics import format_metric
 
-    result = evaluate_checkpoint(
-        checkpoint, data, out, batch_size, device, worst, threads or "auto", fold
-    )
+    result = evaluate_checkpoint(checkpoint, data, out, batch_size, device, worst, threads or "auto", fold)
     if as_json:
         typer.echo(json.dumps(result.summary()))
         return

@@ -68,9 +68,9 @@ class Recognizer:
     ``None``: off). ``threads``: torch's CPU threads for a checkpoint (default: torch's setting is
     left as it is; ``"auto"``: :func:`signa.cpu.default_threads`, one per million parameters, as
     the command line does), or the ONNX/TFLite runtime's (default: the cores, at most 4).
-    ``precision``: ``"bf16"`` runs a PyTorch checkpoint under bfloat16 autocast (logging a warning on a CPU without native
-    bf16, where it is slower), ``"auto"`` only where the CPU has native bf16 (an export's precision
-    is set when exporting; ``auto`` leaves it so).
+    ``precision``: ``"bf16"`` runs a PyTorch checkpoint under bfloat16 autocast (logging a warning on
+    a CPU without native bf16, where it is slower), ``"auto"`` only where the CPU has native bf16 (an
+    export's precision is set when exporting; ``auto`` leaves it so).
     """
 
     def __init__(
