@@ -157,7 +157,8 @@ class ExperimentConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
     augment: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
-    task_data: dict[str, Any] = field(default_factory=dict)  # the task's keys of ``data`` (Task.Data)
+    # the task's keys of ``data`` (Task.Data), split from the section on loading: not a key of its own
+    task_data: dict[str, Any] = field(default_factory=dict, metadata={"derived": True})
 
     def replace(self, **changes) -> ExperimentConfig:
         return dataclasses.replace(self, **changes)
@@ -188,11 +189,21 @@ def experiment_from_dict(data: dict[str, Any], source: str | Path | None = None)
     task = task_class(experiment.task, source)
     augment = to_dict(from_dict(task.Augment, experiment.augment, source, prefix="augment."))
     options = to_dict(from_dict(task.Options, experiment.options, source, prefix="options."))
-    task_data = to_dict(from_dict(task.Data, _own_data_keys(task.Data, own), source, prefix="data."))
+    own = _own_data_keys(task.Data, own)
+    _refuse_unknown_data_keys(own, task.Data, source)
+    task_data = to_dict(from_dict(task.Data, own, source, prefix="data."))
     # the sections are saved complete, defaults included, so a run folder documents every value
     return experiment.replace(
         model={"arch": arch, **model}, augment=augment, options=options, task_data=task_data
     )
+
+
+def _refuse_unknown_data_keys(keys: dict[str, Any], cls: type, source: str | Path | None) -> None:
+    """An unknown ``data`` key, named with every key the section takes (shared and the task's)."""
+    known = [f.name for f in dataclasses.fields(DataConfig)] + [f.name for f in dataclasses.fields(cls)]
+    unknown = sorted(set(keys) - set(known))
+    if unknown:
+        raise SignaError(f"unknown config key 'data.{unknown[0]}' (known: {', '.join(known)})", source)
 
 
 def _own_data_keys(cls: type, keys: dict[str, Any]) -> dict[str, Any]:
