@@ -44,10 +44,17 @@ def experiment_task_data(experiment):
     return task_class(experiment.task).Data(**experiment.task_data)
 
 
+# Shipped configs changed on purpose since main 9aba7b9: the small sign config takes its class count
+# from the label map, so a new data set with other signs trains without editing it.
+DELIBERATE_CHANGES = {"asl-signs-small": {"n_classes": None}}
+
+
 @pytest.mark.parametrize("config", sorted((REPO / "configs").glob("*/*.yaml")), ids=lambda p: p.stem)
 def test_shipped_yaml_gives_what_main_saved(config):
     saved = REPO / "tests" / "fixtures" / "main-9aba7b9" / "experiments" / f"{config.stem}.json"
     old = json.loads(saved.read_text())
+    for key, value in DELIBERATE_CHANGES.get(config.stem, {}).items():
+        old["model"][key] = value
     assert experiment_to_dict(load_experiment(config)) == experiment_to_dict(experiment_from_dict(old))
 
 

@@ -296,6 +296,12 @@ class FingerspellingExport(ExportTask):
             dynamic = {"landmarks": {0: "frames"}}
             export_onnx(graph, (example_landmarks(),), out / "model.onnx", ["landmarks"], OUTPUTS, dynamic)
             return ExportedFiles({"model": "model.onnx"}, InputContract(), _outputs(steps, size), "unrolled")
+        if options.variant == "loop":
+            from signa.export.onnx_loop import export_loop
+
+            write = lambda folder: _export_stepwise(ensemble, special, folder, size).files  # noqa: E731
+            files = export_loop(write, out, options.precision, steps, special.eos)
+            return ExportedFiles(files, InputContract(), _outputs("steps_run", size), "loop")
         return _export_stepwise(ensemble, special, out, size)
 
 
@@ -350,5 +356,5 @@ def _export_stepwise(ensemble, special, out: Path, size: int) -> ExportedFiles:
     return ExportedFiles(files, InputContract(), {"logits": [1, size], "confidence": [1]}, "stepwise")
 
 
-def _outputs(steps: int, size: int) -> dict[str, list]:
+def _outputs(steps: int | str, size: int) -> dict[str, list]:
     return {"logits": [steps, size], "tokens": [steps], "confidence": [1]}

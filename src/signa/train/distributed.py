@@ -23,6 +23,8 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
+from signa.cpu import default_threads
+
 
 @dataclass(frozen=True)
 class Runtime:
@@ -118,3 +120,18 @@ def broadcast_object(value: Any) -> Any:
     box = [value]
     dist.broadcast_object_list(box, src=0)
     return box[0]
+
+
+def set_cpu_threads(requested: int | str | None, modules) -> int:
+    """Set torch's intra-op threads: a number, ``"auto"`` for :func:`signa.cpu.default_threads` of the
+    modules' parameter count, or None to leave them as they are (a library caller's process keeps its
+    own setting; the command line passes ``"auto"``); returns the number in use."""
+    if requested is None:
+        return torch.get_num_threads()
+    if requested != "auto" and (not isinstance(requested, int) or requested < 1):
+        raise ValueError(f"threads must be a whole number of at least 1 or 'auto', not {requested!r}")
+    parameters = sum(p.numel() for m in modules for p in m.parameters())
+    threads = default_threads(parameters) if requested == "auto" else requested
+    if threads is not None:
+        torch.set_num_threads(threads)
+    return torch.get_num_threads()
