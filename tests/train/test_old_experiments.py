@@ -28,7 +28,12 @@ SAVED = sorted((REPO / "tests" / "fixtures" / "main-9aba7b9" / "experiments").gl
 
 
 # Keys added to a section since main-9aba7b9, with the defaults that keep an old experiment's behaviour.
-ADDED = {"fingerspelling": {"model": {"heads": ["attention"]}, "options": {"ctc_loss_weight": 0.3, "eval_decoding": None}}}
+ADDED = {
+    "fingerspelling": {
+        "model": {"heads": ["attention"]},
+        "options": {"ctc_loss_weight": 0.3, "eval_decoding": None},
+    }
+}
 
 
 @pytest.mark.parametrize("path", SAVED, ids=lambda p: p.stem)
