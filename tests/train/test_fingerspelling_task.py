@@ -153,3 +153,12 @@ def test_ctc_only_model_trains_and_evaluates(fs_root, tmp_path):
     result = train(fs_experiment(fs_root, tmp_path, *overrides), tmp_path / "run")
     assert "normalized_levenshtein" in result.metrics and result.metrics["sequences"] > 0
     assert (tmp_path / "run" / "valid_predictions.csv").is_file()
+
+
+def test_folds_grouped_by_phrase_keep_each_phrase_on_one_side(fs_root, tmp_path):
+    task = FingerspellingTask(
+        fs_experiment(fs_root, tmp_path, "data.fold_by=phrase", "data.supplemental=false")
+    )
+    train_set, valid_set = task.build_datasets()
+    phrases = [{s.store.index[r]["phrase"] for r in s.rows} for s in (train_set, valid_set)]
+    assert phrases[1] and not phrases[0] & phrases[1]

@@ -28,11 +28,16 @@ SAVED = sorted((REPO / "tests" / "fixtures" / "main-9aba7b9" / "experiments").gl
 
 
 # Keys added to a section since main-9aba7b9, with the defaults that keep an old experiment's behaviour.
+OPTIMIZER_DEFAULTS = {"optimizer": "adamw", "lookahead_steps": 5, "lookahead_alpha": 0.5}
 ADDED = {
+    "signs": {"optim": OPTIMIZER_DEFAULTS},
     "fingerspelling": {
+        "data": {"fold_by": "signer"},
+        "optim": OPTIMIZER_DEFAULTS,
         "model": {"heads": ["attention"]},
+        "model.encoder": {"conv_blocks": 3, "local_attentions": 2, "local_window": 3},
         "options": {"ctc_loss_weight": 0.3, "eval_decoding": None},
-    }
+    },
 }
 
 
@@ -44,9 +49,14 @@ def test_saved_experiment_loads_and_round_trips(path):
     dropped = {key for key in SHARED_DATA_DEFAULTS if key not in own}
     expected = {**old, "data": {k: v for k, v in old["data"].items() if k not in dropped}}
     for section, added in ADDED.get(old["task"], {}).items():
-        expected[section] = {**old[section], **added}
+        outer, _, inner = section.partition(".")
+        expected[outer] = dict(expected[outer])
+        if inner:
+            expected[outer][inner] = {**expected[outer][inner], **added}
+        else:
+            expected[outer].update(added)
     assert experiment_to_dict(experiment) == expected
-    assert {key: old["data"][key] for key in own} == {
+    assert {key: expected["data"][key] for key in own} == {
         key: getattr(experiment_task_data(experiment), key) for key in own
     }
 

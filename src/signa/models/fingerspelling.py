@@ -50,6 +50,11 @@ class EncoderConfig:
     attention_dropout: float = 0.0
     rope_base: float = 10000.0
     bn_momentum: float = 0.1
+    # conv-local-global (SOLUTIONS.md §7.3): causal conv blocks before the attention blocks, and per
+    # block the local attentions over the current frame and ``local_window`` previous ones
+    conv_blocks: int = 3
+    local_attentions: int = 2
+    local_window: int = 3
 
 
 @dataclass

@@ -5,7 +5,7 @@ Data: ``data.train`` is a prepared store or a Kaggle-layout folder (``train.csv`
 starts with ``supplemental`` is a supplemental row.
 
 * Split: ``--fold k`` validates on fold ``k`` of ``data.n_folds`` folds grouped by signer (a signer is
-  in one fold only) and trains on the others; supplemental rows always train and never validate.
+  in one fold only; ``data.fold_by: phrase`` groups by phrase instead) and trains on the others; supplemental rows always train and never validate.
   ``fold: -1`` is a full fit without validation (FS1 "validated" a full fit on its training fold 0,
   SOLUTIONS §2.12.9; here a full fit validates only on an explicit ``data.valid``).
 * Epoch (FS1 cfg_2): every regular training row, plus one randomly chosen sequence per unique
@@ -157,11 +157,12 @@ class FingerspellingTask(Task):
         return train, PhraseSequences(store, origin, valid_rows, scores[valid_rows], self.vocab, self.lengths)
 
     def _held_out_rows(self, rows: list[dict]) -> list[int]:
-        """Regular rows of fold ``data.fold``, folds grouped by signer (one "label" for all rows, as
-        phrases are nearly unique)."""
+        """Regular rows of fold ``data.fold``, folds grouped by signer or phrase (``data.fold_by``; one
+        "label" for all rows, as phrases are nearly unique)."""
         data = self.experiment.data
-        signers = [str(r.get("participant_id")) for r in rows]
-        folds = stratified_group_folds(signers, ["phrase"] * len(rows), data.n_folds, data.fold_seed)
+        key = "participant_id" if self.data.fold_by == "signer" else "phrase"
+        groups = [str(r.get(key)) for r in rows]
+        folds = stratified_group_folds(groups, ["phrase"] * len(rows), data.n_folds, data.fold_seed)
         return [i for i, r in enumerate(rows) if folds[i] == data.fold and not is_supplemental(r)]
 
     def _fits_decoder(self, phrase: str) -> bool:
