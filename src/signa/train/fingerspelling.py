@@ -5,7 +5,8 @@ Data: ``data.train`` is a prepared store or a Kaggle-layout folder (``train.csv`
 starts with ``supplemental`` is a supplemental row.
 
 * Split: ``--fold k`` validates on fold ``k`` of ``data.n_folds`` folds grouped by signer (a signer is
-  in one fold only; ``data.fold_by: phrase`` groups by phrase instead) and trains on the others; supplemental rows always train and never validate.
+  in one fold only; ``data.fold_by: phrase`` groups by phrase instead) and trains on the others;
+  supplemental rows always train and never validate.
   ``fold: -1`` is a full fit without validation (FS1 "validated" a full fit on its training fold 0,
   SOLUTIONS §2.12.9; here a full fit validates only on an explicit ``data.valid``).
 * Epoch (FS1 cfg_2): every regular training row, plus one randomly chosen sequence per unique
