@@ -13,6 +13,7 @@ from tiny_models import save_fingerspelling
 
 ENCODERS = {
     "conv-local-global": {"name": "conv-local-global", "layers": 1, "heads": 2, "conv_kernel": 5},
+    "zipformer": {"name": "zipformer", "layers": 1, "heads": 2, "conv_kernel": 5},
 }
 CTC_ONLY = {"heads": ["ctc"], "backward_decoder": False}
 

@@ -9,6 +9,7 @@ from signa.models.registry import build_model
 
 ENCODERS = {
     "conv-local-global": {"name": "conv-local-global", "layers": 2, "heads": 2, "conv_kernel": 5},
+    "zipformer": {"name": "zipformer", "layers": 2, "heads": 2, "conv_kernel": 5},
 }
 NO_DROPOUT = {"dropout": 0.0, "attention_dropout": 0.0}
 

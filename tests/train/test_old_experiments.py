@@ -35,7 +35,7 @@ ADDED = {
         "data": {"fold_by": "signer"},
         "optim": OPTIMIZER_DEFAULTS,
         "model": {"heads": ["attention"]},
-        "model.encoder": {"conv_blocks": 3, "local_attentions": 2, "local_window": 3},
+        "model.encoder": {"conv_blocks": 3, "local_attentions": 2, "local_window": 3, "schedule_scale": 1.0},
         "options": {"ctc_loss_weight": 0.3, "eval_decoding": None},
     },
 }

@@ -55,6 +55,8 @@ class EncoderConfig:
     conv_blocks: int = 3
     local_attentions: int = 2
     local_window: int = 3
+    # zipformer: its regularisers' schedules run this many times faster than icefall's step counts
+    schedule_scale: float = 1.0
 
 
 @dataclass
@@ -193,6 +195,11 @@ class FingerspellingModel(nn.Module):
             backward = self.backward_decoder(backward_inputs, enc.flip(1), flipped_mask)
         ctc_logits = None if self.ctc is None else self.ctc(enc)
         return Output(logits, backward, self.forward_confidence(enc), ctc_logits)
+
+    def set_training_step(self, step: int) -> None:
+        """Tell step-scheduled parts (the Zipformer regularisers) how far training has come."""
+        if hasattr(self.encoder, "set_training_step"):
+            self.encoder.set_training_step(step)
 
     def training_only_modules(self) -> list[nn.Module]:
         """Modules an exported model leaves out: the backward decoder."""

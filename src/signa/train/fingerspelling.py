@@ -245,7 +245,9 @@ class FingerspellingTask(Task):
     def training_step(self, models, batch, progress: Progress):
         options, vocab = self.options, self.vocab
         target, backward = batch["target"], batch["backward"]
-        out = models["model"](
+        model = models["model"]
+        getattr(model, "module", model).set_training_step(progress.step)  # (DDP wraps it in .module)
+        out = model(
             batch["points"],
             batch["mask"],
             decoder_inputs(target, vocab, options.decoder_mask_p),

@@ -13,6 +13,7 @@ from signa.registry import Registry
 BUILTIN = (
     "signa.models.encoders.squeezeformer",
     "signa.models.encoders.conv_local_global",
+    "signa.models.encoders.zipformer",
     "signa.models.encoders.landmark_stem",
 )
 ENCODERS = Registry("encoder", BUILTIN)
