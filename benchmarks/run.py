@@ -22,7 +22,7 @@ import torch
 
 HERE = Path(__file__).resolve().parent
 ORDER = ("data_pipeline", "fingerspelling_model", "signs", "export")
-MANUAL = ("precision",)  # needs a trained model and labelled data: run it by hand (see its docstring)
+MANUAL = ("precision", "compare")  # they need trained models or training: run them by hand (docstrings)
 
 
 def machine() -> dict:
