@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from test_onnx_encoders import CTC_ONLY, ENCODERS
 from test_tflite import short_sequences
-from tiny_models import save_fingerspelling
 
 from signa.export import ExportOptions, export_checkpoints
 from signa.infer import Recognizer
+from tiny_models import save_fingerspelling
 
 pytest.importorskip("litert_torch")
 pytest.importorskip("ai_edge_litert")
