@@ -1,13 +1,15 @@
 """The ``signa`` command line: thin wrappers over the library.
 
 Every user-fixable problem surfaces as a :class:`signa.SignaError` and is printed as one line,
-``error: <file>: <problem>``, with exit code 2.
+``error: <file>: <problem>``, with exit code 2; so is an operating-system failure (read-only
+folder, full disk, a file where a folder should be), with the path and its cause.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
@@ -20,8 +22,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+# click's UsageError (bad option or argument), the base of typer.BadParameter; typer may vendor click
+USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 data_app = typer.Typer(help="Read, inspect, prepare and compose landmark data.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+THREADS_HELP = "CPU threads (default: one per million parameters, at most the cores available)."
 
 
 @data_app.command("compose")
@@ -86,12 +91,14 @@ def data_prepare(
     out: Path = typer.Option(..., "--out", help="Folder for the prepared store."),
     task: str = typer.Option(None, "--task", help="fingerspelling or signs (default: from the csv columns)."),
     dtype: str = typer.Option("float16", "--dtype", help="float16 or float32."),
-    workers: int = typer.Option(1, "--workers", help="Parallel worker processes."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Parallel worker processes."),
     table: list[str] = typer.Option(["train.csv"], "--table", help="csv file(s) under ROOT to include."),
 ) -> None:
     """Turn a Kaggle-layout dataset into a compact memory-mappable store (resumable)."""
-    from signa.data.cache import prepare_dataset
+    from signa.data.cache import DTYPES, prepare_dataset
 
+    if dtype not in DTYPES:
+        raise SignaError(f"must be one of {', '.join(DTYPES)}, not {dtype!r}", "--dtype")
     try:
         store = prepare_dataset(root, out, task=task, dtype=dtype, workers=workers, tables=table)
     except KeyboardInterrupt:
@@ -134,42 +141,50 @@ def train_command(
     ),
     resume: bool = typer.Option(False, "--resume", help="Continue the run folder from its last checkpoint."),
     device: str | None = typer.Option(None, "--device", help="cpu, cuda, cuda:1 (default: GPU if any)."),
+    threads: int | None = typer.Option(None, "--threads", min=1, help=THREADS_HELP),
 ) -> None:
     """Train a model; under torchrun, one process per GPU (DDP)."""
+    from signa.metrics import format_metrics
     from signa.train.config import load_experiment
     from signa.train.loop import default_run_dir, train
 
     extra = [f"data.fold={fold}"] * (fold is not None) + [f"seed={seed}"] * (seed is not None)
     experiment = load_experiment(config, [*overrides, *extra])
-    result = train(experiment, run_dir or default_run_dir(config, experiment), resume=resume, device=device)
+    run = run_dir or default_run_dir(config, experiment)
+    result = train(experiment, run, resume=resume, device=device, threads=threads)
     if result.is_main:
-        scores = ", ".join(f"{k} {v:.4f}" for k, v in result.metrics.items())
+        scores = format_metrics(result.metrics)
         typer.echo(f"{result.run_dir}: {result.step} steps" + (f"; {scores}" if scores else ""))
 
 
 @app.command("evaluate")
 def evaluate_command(
     checkpoint: Path = typer.Argument(..., help="Run folder, checkpoint folder or weights file."),
-    data: Path = typer.Option(..., "--data", help="Prepared store or Kaggle-layout folder to score."),
+    data: Path | None = typer.Option(
+        None, "--data", help="Prepared store or Kaggle-layout folder to score (with --fold: the run's own)."
+    ),
     as_json: bool = typer.Option(False, "--json", help='Print {"metric", "score", "n"} as JSON.'),
     out: Path | None = typer.Option(None, "--out", help="Folder for predictions.csv, metrics.json, reports."),
-    batch_size: int = typer.Option(32, "--batch-size"),
-    worst: int = typer.Option(10, "--worst", help="How many of the worst samples to list."),
+    batch_size: int = typer.Option(32, "--batch-size", min=1),
+    worst: int = typer.Option(10, "--worst", min=0, help="How many of the worst samples to list."),
     device: str | None = typer.Option(None, "--device"),
+    fold: int | None = typer.Option(None, "--fold", help="Score the held-out fold K of the run's split."),
+    threads: int | None = typer.Option(None, "--threads", min=1, help=THREADS_HELP),
 ) -> None:
     """Score a checkpoint on a data set: the task's metric, per-sample predictions, the worst samples."""
     import json
 
     from signa.evaluate.evaluate import evaluate_checkpoint
+    from signa.metrics import format_metric
 
-    result = evaluate_checkpoint(checkpoint, data, out, batch_size, device, worst)
+    result = evaluate_checkpoint(checkpoint, data, out, batch_size, device, worst, threads, fold)
     if as_json:
         typer.echo(json.dumps(result.summary()))
         return
     typer.echo(f"{result.metric}: {result.score:.4f} over {len(result.records)} sequences")
     for key, value in result.metrics.items():
         if key not in (result.metric, "sequences"):
-            typer.echo(f"  {key}: {value:.4f}")
+            typer.echo(f"  {key}: {format_metric(value)}")
     if result.worst:
         typer.echo("worst samples:")
         for record in result.worst:
@@ -203,27 +218,26 @@ def predict_command(
     files: list[Path] = typer.Argument(..., help="Landmark files (.parquet, .pose, .npy, train.csv)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list: path, sign or text, confidence."),
     labels: Path | None = typer.Option(None, "--labels", help="Sign label map; must match the model's."),
-    precision: str = typer.Option("fp32", "--precision", help="fp32 or bf16 (autocast; checkpoints only)."),
+    precision: str = typer.Option(
+        "fp32", "--precision", help="fp32, bf16 (autocast; checkpoints only) or auto (bf16 if native)."
+    ),
+    threads: int | None = typer.Option(None, "--threads", min=1, help=THREADS_HELP),
 ) -> None:
     """Recognise each sequence of each landmark file (a sign, or fingerspelled text)."""
-    import json
-
     from signa.infer import load_model
-    from signa.infer.runtime import predictions_json
+    from signa.infer.runtime import prediction_output
 
-    recognizer = load_model(model, precision=precision)
+    recognizer = load_model(model, precision=precision, threads=threads)
     if labels is not None:
         from signa.infer.signs import check_recognizer_labels
 
         check_recognizer_labels(recognizer, labels)
-    rows = predictions_json(recognizer.predict_files(files))
-    if as_json:
-        typer.echo(json.dumps(rows, indent=2))
-        return
-    for row in rows:
-        answer = row["sign"] if "sign" in row else repr(row["text"])
-        confidence = "" if row["confidence"] is None else f" ({row['confidence']:.3f})"
-        typer.echo(f"{row['path']}: {answer}{confidence}")
+
+    def warn(path: str, problem: str) -> None:
+        typer.echo(f"warning: {path}: {problem}", err=True)
+
+    for text in prediction_output(recognizer.iter_predictions(files, warn), as_json):
+        typer.echo(text, nl=False)  # each answer as it comes
 
 
 @app.command("soup")
@@ -247,7 +261,7 @@ def export_command(
     precision: str | None = typer.Option(None, "--precision", help="fp32, fp16 or int8 weights."),
     ensemble: list[Path] = typer.Option([], "--ensemble", help="More checkpoints averaged into one graph."),
     kaggle: bool = typer.Option(False, "--kaggle", help="Kaggle contract: input (frames, 390), outputs."),
-    variant: str = typer.Option("unrolled", "--variant", help="Fingerspelling ONNX: unrolled or stepwise."),
+    variant: str = typer.Option("unrolled", "--variant", help="Fingerspelling: unrolled, stepwise, loop."),
     lengths: str = typer.Option("128,256,384", "--lengths", help="TFLite signature frame counts."),
     route: str | None = typer.Option(
         None,
@@ -272,8 +286,31 @@ def export_command(
 
 
 def main() -> None:
+    """Run a command; every failure the user can fix ends as one ``error:`` line and exit code 2."""
     try:
-        app()
-    except SignaError as err:
-        typer.echo(f"error: {err}", err=True)
-        sys.exit(2)
+        code = app(standalone_mode=False, prog_name="signa")
+    except USAGE_ERROR as err:
+        if type(err).__name__ == "NoArgsIsHelpError":  # `signa` or `signa data` alone: the help
+            typer.echo(err.ctx.get_help())
+            sys.exit(err.exit_code)
+        fail(usage_problem(err))
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except (SignaError, OSError) as err:
+        fail(SignaError.from_os_error(err) if isinstance(err, OSError) else err)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def fail(err: SignaError) -> NoReturn:
+    typer.echo(f"error: {err}", err=True)
+    sys.exit(2)
+
+
+def usage_problem(err: Exception) -> SignaError:
+    """A bad option or argument as one line: ``--batch-size: 0 is not in the range x>=1``."""
+    command = err.ctx.command_path if err.ctx else "signa"
+    if isinstance(err, typer.BadParameter) and err.param is not None and err.message:
+        name = (err.param.opts or [err.param.name or "argument"])[0]
+        return SignaError(f"{err.message} (see {command} --help)", name)
+    return SignaError(f"{err.format_message()} (see {command} --help)")

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import yaml
 
 from signa.errors import SignaError
+from signa.files import read_text_file
 
 T = TypeVar("T")
 _YAML11_EXPONENT = re.compile(r"[-+]?\d+(\.\d*)?[eE][-+]?\d+")
@@ -32,7 +33,8 @@ def from_dict(cls: type[T], data: dict[str, Any], source: str | Path | None = No
     if not isinstance(data, dict):
         raise SignaError(f"{prefix or 'config'} must be a mapping, got {type(data).__name__}", source)
     hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
+    # a field marked ``derived`` is computed on loading, never read from the file
+    fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("derived")}
     unknown = sorted(set(data) - set(fields))
     if unknown:
         raise SignaError(f"unknown config key {prefix + unknown[0]!r} (known: {', '.join(fields)})", source)
@@ -95,8 +97,8 @@ def read_mapping(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise SignaError("config file not found", path)
+    text = read_text_file(path)
     try:
-        text = path.read_text(encoding="utf-8")
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (yaml.YAMLError, json.JSONDecodeError) as err:
         raise SignaError(f"cannot parse config: {err}".splitlines()[0], path) from None
@@ -118,7 +120,11 @@ def apply_overrides(data: dict[str, Any], overrides: list[str], source=None) -> 
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
                 raise SignaError(f"override {key!r}: {part!r} is not a section", source)
-        node[leaf] = yaml.safe_load(raw)
+        try:
+            node[leaf] = yaml.safe_load(raw)
+        except yaml.YAMLError as err:
+            problem = str(err).splitlines()[0]
+            raise SignaError(f"override {item!r} is not a YAML value ({problem})", source) from None
     return data
 
 

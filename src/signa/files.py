@@ -1,4 +1,8 @@
-"""Atomic file writes: a reader (or a resumed run) never sees a half-written file."""
+"""Atomic file writes: a reader (or a resumed run) never sees a half-written file.
+
+A failure while writing (full disk, read-only folder) surfaces as an :class:`OSError` naming the
+file that was being written, never its temporary name, and leaves no temporary file behind.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,13 @@ import contextlib
 import csv
 import json
 import os
+import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from signa.errors import SignaError
 
 
 @contextlib.contextmanager
@@ -16,15 +24,49 @@ def atomic_path(path: str | Path):
     """Yield a temporary path beside ``path``; on success it replaces ``path`` in one rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; the result gets an ordinary file's mode
+    with _naming(path):
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
     try:
-        yield Path(tmp)
-        os.replace(tmp, path)
+        with _naming(path):
+            yield Path(tmp)
+            # mkstemp makes 0600 and some writers (safetensors) replace the file with their own 0600
+            # one: the result gets an ordinary file's mode, like every other file SIGNA writes
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+@contextlib.contextmanager
+def _naming(path: Path):
+    """Give an OSError raised while writing ``path`` that path as its file name."""
+    try:
+        yield
+    except OSError as err:
+        # the temporary file's name means nothing to the user
+        if err.filename is None or Path(err.filename).name.startswith(f".{path.name}."):
+            err.filename = str(path)
+        raise
+
+
+@contextlib.contextmanager
+def output_folder(path: str | Path, keep: Callable[[Path], bool] | None = None):
+    """Create folder ``path``; if this call created it and the block fails, remove it again.
+
+    So a failed command leaves no empty or half-filled output folder behind. ``keep(path)`` may
+    spare it (e.g. when it holds finished parts a rerun resumes from).
+    """
+    path = Path(path)
+    created = not path.exists()
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        yield path
+    except BaseException:
+        if created and not (keep and keep(path)):
+            shutil.rmtree(path, ignore_errors=True)
+        raise
 
 
 def _umask() -> int:
@@ -33,13 +75,34 @@ def _umask() -> int:
     return mask
 
 
+def read_text_file(path: str | Path) -> str:
+    """A UTF-8 text file's contents; other bytes are the user's to fix, said in one line."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        problem = f"not UTF-8 text (byte {err.object[err.start]:#04x} at offset {err.start})"
+        raise SignaError(f"{problem}; save it as UTF-8", path) from None
+
+
 def write_text_atomic(path: str | Path, text: str) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
 
 def write_json_atomic(path: str | Path, data) -> None:
-    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    """JSON with NaN and infinities written as null: bare ``NaN`` is not JSON."""
+    write_text_atomic(path, json.dumps(json_safe(data), indent=2, ensure_ascii=False) + "\n")
+
+
+def json_safe(data):
+    """``data`` with every non-finite float replaced by None (JSON ``null``)."""
+    if isinstance(data, float):
+        return data if data == data and abs(data) != float("inf") else None
+    if isinstance(data, dict):
+        return {key: json_safe(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [json_safe(value) for value in data]
+    return data
 
 
 def write_records_csv(path: str | Path, records: list[dict[str, Any]]) -> None:

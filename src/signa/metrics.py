@@ -55,3 +55,18 @@ def confusion_matrix(labels, predictions, n_classes: int) -> np.ndarray:
     matrix = np.zeros((n_classes, n_classes), np.int64)
     np.add.at(matrix, (np.asarray(labels), np.asarray(predictions)), 1)
     return matrix
+
+
+def plain_metrics(metrics: dict) -> dict[str, float | int]:
+    """Metric values as Python numbers: counts stay integers, scores become floats."""
+    return {k: int(v) if isinstance(v, int | np.integer) else float(v) for k, v in metrics.items()}
+
+
+def format_metric(value: float | int) -> str:
+    """``930`` for a count, ``0.9730`` for a score."""
+    return str(value) if isinstance(value, int) else f"{value:.4f}"
+
+
+def format_metrics(metrics: dict) -> str:
+    """``accuracy 0.9730, sequences 36``."""
+    return ", ".join(f"{key} {format_metric(value)}" for key, value in metrics.items())

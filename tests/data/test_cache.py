@@ -111,15 +111,22 @@ def test_interrupt_and_resume(asl_signs, signs_store, tmp_path, monkeypatch):
     np.testing.assert_array_equal(store.landmarks, signs_store.landmarks)
 
 
-def test_resume_with_other_options_is_refused(asl_signs, tmp_path, monkeypatch):
-    def stop(self, unit):
-        raise KeyboardInterrupt
+def test_interrupted_preparation_with_other_options_restarts(asl_signs, tmp_path, monkeypatch, capsys):
+    real_call = cache._UnitJob.__call__
 
-    monkeypatch.setattr(cache._UnitJob, "__call__", stop)
+    def stop_after_one(self, unit):
+        if unit.number == 1:
+            raise KeyboardInterrupt
+        return real_call(self, unit)
+
+    monkeypatch.setattr(cache._UnitJob, "__call__", stop_after_one)
     with pytest.raises(KeyboardInterrupt):
         prepare_dataset(asl_signs, tmp_path, dtype="float32", progress=False)
-    with pytest.raises(SignaError, match="interrupted preparation of other data or options"):
-        prepare_dataset(asl_signs, tmp_path, dtype="float16", progress=False)
+    assert (tmp_path / "shards" / "000000.json").is_file()
+    monkeypatch.setattr(cache._UnitJob, "__call__", real_call)
+    store = prepare_dataset(asl_signs, tmp_path, dtype="float16", progress=False)
+    assert "restarting an interrupted preparation (dtype float32 -> float16)" in capsys.readouterr().err
+    assert store.dtype == "float16" and store.landmarks.dtype == np.float16
 
 
 def test_parallel_workers_match_serial(fingerspelling_root, fs_store, tmp_path):

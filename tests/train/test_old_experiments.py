@@ -69,6 +69,9 @@ SAVED_DIR = REPO / "tests" / "fixtures" / "main-9aba7b9" / "experiments"
 OLD_CONFIGS = sorted(
     p for p in (REPO / "configs").glob("*/*.yaml") if (SAVED_DIR / f"{p.stem}.json").is_file()
 )
+# Shipped configs changed on purpose since main 9aba7b9: the small sign config takes its class count
+# from the label map, so a new data set with other signs trains without editing it.
+DELIBERATE_CHANGES = {"asl-signs-small": {"n_classes": None}}
 
 
 @pytest.mark.parametrize("config", OLD_CONFIGS, ids=lambda p: p.stem)
@@ -76,6 +79,8 @@ def test_shipped_yaml_gives_what_main_saved(config):
     """Every config that existed at main-9aba7b9 (newer ones have nothing saved to compare with)."""
     saved = SAVED_DIR / f"{config.stem}.json"
     old = json.loads(saved.read_text())
+    for key, value in DELIBERATE_CHANGES.get(config.stem, {}).items():
+        old["model"][key] = value
     assert experiment_to_dict(load_experiment(config)) == experiment_to_dict(experiment_from_dict(old))
 
 

@@ -21,25 +21,25 @@ last: its presence means the store is complete. Nothing ever holds more than one
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import multiprocessing
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-from rich.progress import Progress
 
 from signa.data.layout import FINGERSPELLING_130, N_LANDMARKS, SIGNS_100, Selection, get_selection
 from signa.data.readers import iter_kaggle_wide, parquet_kind, read_csv_table, read_kaggle_long
+from signa.data.readers.common import require_finite
+from signa.data.store_guard import finished_match, reusable_store, say, source_key, store_lock
+from signa.data.units import run_units
 from signa.errors import SignaError
-from signa.files import atomic_path, write_json_atomic
+from signa.files import atomic_path, output_folder, write_json_atomic
 
-STORE_VERSION = 1
+STORE_VERSION = 2  # 2: index.json records the source key (store_guard)
 DTYPES = ("float16", "float32")
 FINGERSPELLING_COLUMNS = ("path", "file_id", "sequence_id", "participant_id", "phrase")
 SIGNS_COLUMNS = ("path", "participant_id", "sequence_id", "sign")
@@ -110,28 +110,55 @@ def prepare_dataset(
 
     ``tables`` are csv files under ``root`` (e.g. add ``supplemental_metadata.csv``). The task is
     detected from their columns; ``task`` only confirms it. Re-running on a finished ``out`` returns
-    the store; re-running on an interrupted one resumes. ``workers > 1`` starts fresh ("spawn")
-    processes, since forking a process that holds Arrow or torch thread pools can deadlock; a script
-    calling this must therefore do so under ``if __name__ == "__main__":``.
+    the store if it was made from exactly these files and options (:mod:`signa.data.store_guard`),
+    and rebuilds it otherwise; re-running on an interrupted one resumes. Concurrent calls on one
+    ``out`` take turns. ``workers > 1`` starts fresh ("spawn") processes, since forking a process
+    that holds Arrow or torch thread pools can deadlock; a script calling this must therefore do so
+    under ``if __name__ == "__main__":``.
     """
-    root, out = Path(root), Path(out)
+    root, out, tables = Path(root), Path(out), list(tables)
     if dtype not in DTYPES:
         raise SignaError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
+    if workers < 1:
+        raise SignaError(f"workers must be at least 1, not {workers}")
     rows, detected = _read_tables(root, tables)
     if task is not None and task != detected:
         raise SignaError(f"the csv columns describe a {detected} dataset, not {task}", root)
-    if (out / "index.json").is_file():
-        return PreparedStore(out)
     selection, positions = task_selection(detected)
     units = _plan_units(rows, root, detected)
-    plan = {"task": detected, "selection": selection.name, "positions": positions.tolist(), "dtype": dtype}
-    plan["root"] = str(root.resolve())
+    plan = {
+        "version": STORE_VERSION,
+        "task": detected,
+        "selection": selection.name,
+        "positions": positions.tolist(),
+        "dtype": dtype,
+        "root": str(root.resolve()),
+        "source": source_key(root, tables, (r["path"] for r in rows)),
+    }
+    if finished_match(out, plan):  # index.json is written last: a finished store needs no lock
+        return PreparedStore(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # inside the lock: only the process that made the folder removes it after a failed first attempt
+    with store_lock(out), output_folder(out, keep=_has_finished_shards):
+        if not reusable_store(out, plan):
+            _prepare(out, root, plan, units, workers, progress)
+    return PreparedStore(out)
+
+
+def _prepare(out: Path, root: Path, plan: dict, units: list[Unit], workers: int, progress: bool) -> None:
     _start_or_resume(out, plan, units)
     pending = [u for u in units if not _shard_done(out, u)]
-    job = _UnitJob(root=str(root), shards=str(out / "shards"), positions=positions, dtype=dtype)
-    _run_units(job, pending, workers, progress, total=len(units))
+    if not progress:  # no bar: a plain line, so a job log shows why the first run takes a while
+        say(f"{out}: preparing {sum(len(u.rows) for u in units)} sequences of {root}")
+    positions = np.asarray(plan["positions"])
+    job = _UnitJob(root=str(root), shards=str(out / "shards"), positions=positions, dtype=plan["dtype"])
+    run_units(job, pending, workers, progress, total=len(units))
     _merge(out, plan, units)
-    return PreparedStore(out)
+
+
+def _has_finished_shards(out: Path) -> bool:
+    """Whether a stopped preparation left finished parts to resume from (then its folder stays)."""
+    return any((out / "shards").glob("*.json"))
 
 
 def _read_tables(root: Path, tables: Iterable[str]) -> tuple[list[dict], str]:
@@ -209,6 +236,7 @@ class _UnitJob:
         rows = []
         with atomic_path(data_path) as tmp, open(tmp, "wb") as handle:
             for row, coords in self._sequences(unit):
+                require_finite(coords, Path(self.root) / row["path"], f"sequence {row['sequence_id']}")
                 data = coords.astype(self.dtype)
                 rows.append({**row, "frames": len(data), "all_missing": bool(np.isnan(coords).all())})
                 handle.write(data.tobytes())
@@ -239,31 +267,6 @@ class _UnitJob:
             )
 
 
-def _run_units(
-    job: Callable[[Unit], int], units: list[Unit], workers: int, progress: bool, total: int
-) -> None:
-    with _progress_bar(progress, total, total - len(units)) as advance:
-        if workers <= 1 or len(units) <= 1:
-            for unit in units:
-                job(unit)
-                advance()
-            return
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            for _ in pool.imap_unordered(job, units):
-                advance()
-
-
-@contextlib.contextmanager
-def _progress_bar(enabled: bool, total: int, done: int):
-    """Yield an ``advance()`` callable driving a rich progress bar over units (a no-op if disabled)."""
-    if not enabled:
-        yield lambda: None
-        return
-    with Progress(transient=False) as bar:
-        task = bar.add_task("preparing", total=total, completed=done)
-        yield lambda: bar.advance(task)
-
-
 def _merge(out: Path, plan: dict, units: list[Unit]) -> None:
     """Copy every shard into one memmap, then write ``index.json`` and drop the shards."""
     shards = out / "shards"
@@ -282,7 +285,7 @@ def _merge(out: Path, plan: dict, units: list[Unit]) -> None:
                 offset += row["frames"]
         array.flush()
         del array
-    write_json_atomic(out / "index.json", {"version": STORE_VERSION, **plan, "rows": index})
+    write_json_atomic(out / "index.json", {**plan, "rows": index})
     shutil.rmtree(shards)
     (out / "plan.json").unlink()
 

@@ -21,10 +21,12 @@ from typing import Any
 
 import torch
 
-from signa.files import write_json_atomic, write_records_csv
+from signa.errors import SignaError
+from signa.files import output_folder, write_json_atomic, write_records_csv
+from signa.metrics import plain_metrics
 from signa.models.checkpoint import CONFIG_FILE, checkpoint_folder, load_model
 from signa.train.config import experiment_from_dict
-from signa.train.distributed import Runtime
+from signa.train.distributed import Runtime, set_cpu_threads
 from signa.train.loop import sharded_eval_loader
 from signa.train.registry import task_class
 
@@ -50,27 +52,56 @@ class Evaluation:
 
 def evaluate_checkpoint(
     checkpoint: str | Path,
-    data: str | Path,
+    data: str | Path | None,
     out_dir: str | Path | None = None,
     batch_size: int = 32,
     device: str | None = None,
     n_worst: int = 10,
+    threads: int | None = None,
+    fold: int | None = None,
 ) -> Evaluation:
-    """Evaluate ``checkpoint`` on the sequences at ``data``; write files to ``out_dir`` if given."""
+    """Evaluate ``checkpoint`` on the sequences at ``data``; write files to ``out_dir`` if given.
+
+    With ``fold``, score the held-out sequences of that fold of the run's own split (the run's
+    ``data.train``, or ``data`` when given), as training's validation did.
+    """
+    if batch_size < 1:
+        raise SignaError(f"batch size must be at least 1, not {batch_size}")
     folder = checkpoint_folder(checkpoint)
     model, config = load_model(folder)
+    set_cpu_threads(threads, [model])
     source = folder / CONFIG_FILE
     experiment = experiment_from_dict(config.get("experiment", {"task": config.get("task")}), source)
     device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    if fold is not None:
+        experiment = _with_fold(experiment, fold, data, source)
+    elif data is None:
+        raise SignaError("give the data to score (--data), or a fold of the run's own split (--fold)")
     task = task_class(experiment.task, source)(experiment, Runtime(device=device))
     task.check_checkpoint_meta(config, source)
-    loader = sharded_eval_loader(task.eval_dataset(data), batch_size, task.collate)
+    dataset = task.eval_dataset(data) if fold is None else _held_out(task, fold, source)
+    loader = sharded_eval_loader(dataset, batch_size, task.collate)
     records = task.collect_records(model.to(device), loader)
-    metrics = {k: float(v) for k, v in task.summarize(records).items()}
+    metrics = plain_metrics(task.summarize(records))
     result = Evaluation(task.name, task.metric, metrics, records, task.worst(records, n_worst))
     if out_dir is not None:
-        out_dir = Path(out_dir)
-        write_records_csv(out_dir / PREDICTIONS_FILE, records)
-        write_json_atomic(out_dir / "metrics.json", {**result.summary(), "metrics": metrics})
-        task.write_report(records, metrics, out_dir)
+        with output_folder(out_dir):
+            write_records_csv(Path(out_dir) / PREDICTIONS_FILE, records)
+            write_json_atomic(Path(out_dir) / "metrics.json", {**result.summary(), "metrics": metrics})
+            task.write_report(records, metrics, Path(out_dir))
     return result
+
+
+def _with_fold(experiment, fold: int, data: str | Path | None, source: Path):
+    changes = {"fold": fold} | ({"train": str(data)} if data is not None else {})
+    try:
+        return experiment.with_data(**changes)
+    except ValueError as err:  # DataConfig's own checks (the fold's range)
+        raise SignaError(f"--fold {fold}: {err}", source) from None
+
+
+def _held_out(task, fold: int, source: Path):
+    if fold == -1:
+        raise SignaError("--fold -1 trains on everything: there is no held-out split to score", source)
+    _, valid = task.build_datasets()
+    return valid

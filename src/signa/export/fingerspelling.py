@@ -303,8 +303,10 @@ class FingerspellingExport(ExportTask):
         ensemble = FingerspellingEnsemble(loaded.models)
         special = SpecialTokens.of(loaded.vocab)
         steps, size = ensemble.max_steps, loaded.vocab.size
-        if ensemble.ctc and (options.kaggle or options.variant == "stepwise"):
-            raise SignaError("a CTC-only model has no decoder loop: export it without --kaggle or stepwise")
+        if ensemble.ctc and (options.kaggle or options.variant in ("stepwise", "loop")):
+            raise SignaError(
+                "a CTC-only model has no decoder loop: export it without --kaggle, stepwise or loop"
+            )
         variant = "ctc" if ensemble.ctc else "unrolled"
         outputs = _outputs(steps, size, ensemble.ctc)
         if options.format == "tflite":
@@ -323,6 +325,12 @@ class FingerspellingExport(ExportTask):
             dynamic = {"landmarks": {0: "frames"}}
             export_onnx(graph, (example_landmarks(),), out / "model.onnx", ["landmarks"], OUTPUTS, dynamic)
             return ExportedFiles({"model": "model.onnx"}, InputContract(), outputs, variant)
+        if options.variant == "loop":
+            from signa.export.onnx_loop import export_loop
+
+            write = lambda folder: _export_stepwise(ensemble, special, folder, size).files  # noqa: E731
+            files = export_loop(write, out, options.precision, steps, special.eos)
+            return ExportedFiles(files, InputContract(), _outputs("steps_run", size), "loop")
         return _export_stepwise(ensemble, special, out, size)
 
 
@@ -377,6 +385,6 @@ def _export_stepwise(ensemble, special, out: Path, size: int) -> ExportedFiles:
     return ExportedFiles(files, InputContract(), {"logits": [1, size], "confidence": [1]}, "stepwise")
 
 
-def _outputs(steps: int, size: int, ctc: bool = False) -> dict[str, list]:
+def _outputs(steps: int | str, size: int, ctc: bool = False) -> dict[str, list]:
     logits = ["frames", size + 1] if ctc else [steps, size]
     return {"logits": logits, "tokens": [steps], "confidence": [1]}

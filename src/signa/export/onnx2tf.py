@@ -11,10 +11,11 @@ resizes the input to each sequence's length, so no padding and no resampling bey
 
 TensorFlow pins numpy and protobuf versions that SIGNA's environment cannot share, so the
 conversion runs in a separate interpreter (:mod:`signa.export.tf_worker`), found through
-``SIGNA_ONNX2TF_PYTHON``, else ``.venv-onnx2tf/bin/python`` in the current folder or beside the
-SIGNA checkout. ``onnx2tf`` itself is not used: its NCHW -> NHWC layout rewriting broke every SIGNA
-graph on a dynamic frames axis; the worker maps each ONNX op to the TensorFlow op of the same
-meaning instead.
+``SIGNA_ONNX2TF_PYTHON``, else ``.venv-onnx2tf/bin/python`` of the SIGNA checkout this package is
+imported from (``make onnx2tf-env``). Never from the current folder: running ``signa export`` inside
+someone else's folder must not execute an interpreter that folder holds. ``onnx2tf`` itself is
+not used: its NCHW -> NHWC layout rewriting broke every SIGNA graph on a dynamic frames axis; the
+worker maps each ONNX op to the TensorFlow op of the same meaning instead.
 """
 
 from __future__ import annotations
@@ -43,11 +44,16 @@ def find_python() -> Path:
         if not (path.is_file() and os.access(path, os.X_OK)):
             raise SignaError(f"{ENV_VAR} is not an executable python; {SETUP_HINT}", path)
         return path
-    for root in (Path.cwd(), REPO):
-        candidate = root / VENV / "bin" / "python"
-        if candidate.is_file():
-            return candidate
+    candidate = REPO / VENV / "bin" / "python"
+    if _is_checkout(REPO) and candidate.is_file():
+        return candidate
     raise SignaError(f"the ONNX -> TFLite converter environment is missing: {SETUP_HINT}")
+
+
+def _is_checkout(root: Path) -> bool:
+    """Whether ``root`` is the SIGNA source checkout this package runs from (not, say, the
+    ``lib/`` folder above an installed package's ``site-packages``)."""
+    return (root / "pyproject.toml").is_file() and (root / "src" / "signa" / "__init__.py").is_file()
 
 
 def convert_onnx(onnx_path: str | Path, out: str | Path, fp16: bool = False) -> float:

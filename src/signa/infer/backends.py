@@ -19,7 +19,7 @@ from signa.export.runtimes import open_interpreter, open_session, pad_frames, re
 from signa.infer.outputs import Description, RawOutput
 from signa.infer.tasks import infer_task
 
-AUTOCAST_PRECISIONS = ("fp32", "bf16")  # how a PyTorch checkpoint runs; an export has its own
+AUTOCAST_PRECISIONS = ("fp32", "bf16", "auto")  # a PyTorch checkpoint's; auto: bf16 where native
 
 
 def open_backend(path: Path, threads: int | None = None, precision: str = "fp32"):
@@ -34,8 +34,8 @@ def open_backend(path: Path, threads: int | None = None, precision: str = "fp32"
     elif path.is_dir() and (path / EXPORT_FILE).is_file():
         folder, chosen = path, None
     else:
-        return TorchBackend(path, precision)
-    if precision != "fp32":
+        return TorchBackend(path, precision, threads)
+    if precision == "bf16":  # auto leaves an export as it was exported
         raise SignaError(
             f"--precision {precision} runs PyTorch checkpoints; an export's precision is chosen at export",
             path,
@@ -54,18 +54,24 @@ def _export_backend(folder: Path, info: ExportInfo, threads, chosen: Path | None
 class TorchBackend:
     """A checkpoint run in PyTorch eager mode through the export graph, on CPU."""
 
-    def __init__(self, path: Path, precision: str = "fp32"):
+    def __init__(self, path: Path, precision: str = "fp32", threads: int | None = None):
         from signa.export.exporter import load_models
         from signa.export.tasks import export_task
+        from signa.train.distributed import set_cpu_threads
 
         loaded = load_models([path])
+        set_cpu_threads(threads, loaded.models)
         export = export_task(loaded.task)
         graph, self.names = export.runtime_graph(loaded)
         self.graph = graph.eval()
         self.task = infer_task(loaded.task)
         selection = export.selection(loaded)
         self.description = Description(loaded.task, "pytorch", loaded.vocab, loaded.labels, False, selection)
-        self.bf16 = precision == "bf16"
+        from signa.cpu import native_bf16, warn_if_emulated_bf16
+
+        self.bf16 = precision == "bf16" or (precision == "auto" and native_bf16())
+        if precision == "bf16":
+            warn_if_emulated_bf16("--precision bf16")
 
     def run(self, data: np.ndarray) -> RawOutput:
         import torch

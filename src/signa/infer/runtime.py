@@ -14,8 +14,9 @@ input and decodes them (ids -> text through the confidence gate, or the label lo
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,10 @@ from typing import Any
 import numpy as np
 
 from signa.data.layout import N_COORDS, N_LANDMARKS, get_selection
-from signa.data.readers import read_sequences, require_detections
+from signa.data.readers import iter_sequences, read_sequences, require_detections
+from signa.data.readers.common import existing_path
 from signa.errors import SignaError
+from signa.files import json_safe
 from signa.infer.backends import open_backend
 from signa.infer.outputs import Description, Prediction, RawOutput
 from signa.infer.tasks import infer_task
@@ -62,8 +65,12 @@ class Recognizer:
 
     ``gate``: the mode of the fingerspelling :class:`~signa.models.gate.ConfidenceGate`
     (``"translator"``: empty text for low-confidence input; ``"kaggle"``: the dummy string;
-    ``None``: off). ``threads``: CPU threads of the ONNX/TFLite runtimes. ``precision``: ``"bf16"``
-    runs a PyTorch checkpoint under bfloat16 autocast (an export's precision is set when exporting).
+    ``None``: off). ``threads``: torch's CPU threads for a checkpoint (default
+    :func:`signa.cpu.default_threads`: one per million parameters), or the ONNX/TFLite runtime's
+    (default: the cores, at most 4). ``precision``: ``"bf16"``
+    runs a PyTorch checkpoint under bfloat16 autocast (logging a warning on a CPU without native
+    bf16, where it is slower), ``"auto"`` only where the CPU has native bf16 (an export's precision
+    is set when exporting; ``auto`` leaves it so).
     """
 
     def __init__(
@@ -118,7 +125,27 @@ class Recognizer:
         return self.predict_many(read_sequences(path))
 
     def predict_files(self, paths: Sequence[str | Path]) -> list[Prediction]:
-        return [p for path in paths for p in self.predict_file(path)]
+        return list(self.iter_predictions(paths))
+
+    def iter_predictions(
+        self, paths: Sequence[str | Path], warn: Callable[[str, str], None] | None = None
+    ) -> Iterator[Prediction]:
+        """Each sequence of each file, recognised as it is read (a long table streams its answers).
+
+        ``warn(path, problem)`` hears once per file when the file's layout is not what the model
+        was trained on (an isolated-sign model on a fingerspelling file, say). A missing file is
+        refused before the first answer, so no output is left half-written.
+        """
+        for path in paths:
+            existing_path(path)
+        for path in paths:
+            warned = set()
+            for sequence in iter_sequences(path):
+                problem = self.inference.unsuited_formats.get(sequence.format)
+                if warn and problem and sequence.format not in warned:
+                    warned.add(sequence.format)
+                    warn(str(path), f"this {self.task} model may mislead here: the file holds {problem}")
+                yield self.predict_many([sequence])[0]
 
     def _input(self, landmarks, source=None) -> np.ndarray:
         kaggle_width = None
@@ -142,4 +169,21 @@ def load_model(path: str | Path, **options) -> Recognizer:
 
 
 def predictions_json(predictions: Sequence[Prediction]) -> list[dict[str, Any]]:
-    return [p.to_dict() for p in predictions]
+    """JSON rows; a non-finite confidence (never expected from finite input) becomes null."""
+    return [json_safe(p.to_dict()) for p in predictions]
+
+
+def prediction_output(predictions: Iterable[Prediction], as_json: bool) -> Iterator[str]:
+    """The text of ``signa predict``, piece by piece as the predictions come: ``path: sign (0.973)``
+    lines, or a JSON list written element by element (valid JSON, never NaN)."""
+    separator = "["
+    for (row,) in (predictions_json([p]) for p in predictions):
+        if as_json:
+            yield f"{separator}\n  {json.dumps(row, allow_nan=False)}"
+            separator = ","
+            continue
+        answer = row["sign"] if "sign" in row else repr(row["text"])
+        confidence = "" if row["confidence"] is None else f" ({row['confidence']:.3f})"
+        yield f"{row['path']}: {answer}{confidence}\n"
+    if as_json:
+        yield "[]\n" if separator == "[" else "\n]\n"

@@ -31,6 +31,11 @@ from signa.models.gate import ConfidenceGate
 
 @register_infer_task("signs")
 class SignsInference(InferTask):
+    unsuited_formats = {
+        "kaggle-wide": "fingerspelled phrases (the Kaggle fingerspelling layout), not isolated signs",
+        "letters": "single-frame letter handshapes, not isolated signs",
+    }
+
     def mappings(self, info: ExportInfo, source: Path):
         if not info.labels:
             raise SignaError("an isolated-sign export needs 'labels'", source)

@@ -23,6 +23,9 @@ from signa.registry import Registry
 
 class InferTask(ABC):
     name: ClassVar[str]
+    # file formats (LandmarkSequence.format) whose sequences are not what the task's models learn
+    # from, and what they hold instead: predicting on them warns once per file
+    unsuited_formats: ClassVar[dict[str, str]] = {}
 
     @abstractmethod
     def mappings(self, info: ExportInfo, source: Path) -> tuple[Vocabulary | None, LabelMap | None]:

@@ -8,6 +8,8 @@ rebuilds its model. Training state for resuming lives beside it in ``train_state
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,7 @@ def save_model(directory: str | Path, model: nn.Module, meta: dict[str, Any] | N
     directory.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
     with atomic_path(directory / WEIGHTS_FILE) as tmp:
-        safetensors.torch.save_file(state, str(tmp))
+        _save_safetensors(state, tmp)
     config = {
         "signa_version": __version__,
         "arch": model.arch,
@@ -39,6 +41,18 @@ def save_model(directory: str | Path, model: nn.Module, meta: dict[str, Any] | N
     }
     write_json_atomic(directory / CONFIG_FILE, config)
     return directory
+
+
+def _save_safetensors(state: dict, path: Path) -> None:
+    """``safetensors.torch.save_file``, its I/O failures raised as the OSError they are."""
+    try:
+        safetensors.torch.save_file(state, str(path))
+    except safetensors.SafetensorError as err:
+        code = re.search(r"os error (\d+)", str(err))
+        if code is None:
+            raise
+        number = int(code.group(1))
+        raise OSError(number, os.strerror(number), str(path)) from None
 
 
 def checkpoint_folder(path: str | Path) -> Path:
@@ -68,16 +82,21 @@ def read_checkpoint_config(path: str | Path) -> dict[str, Any]:
     return config
 
 
+def load_weights(path: Path) -> dict:
+    """The tensors of a weights file; a damaged or truncated one is one clear error."""
+    try:
+        return safetensors.torch.load_file(str(path))
+    except Exception as err:  # safetensors raises several types for a damaged file
+        raise SignaError(f"corrupt checkpoint weights ({type(err).__name__}: {err})", path) from None
+
+
 def load_model(path: str | Path) -> tuple[nn.Module, dict[str, Any]]:
     """Rebuild the model of a checkpoint in eval mode; returns (model, config)."""
     folder = checkpoint_folder(path)
     config = read_checkpoint_config(folder)
     model = build_model(config["arch"], config["model"], folder / CONFIG_FILE)
     weights = folder / WEIGHTS_FILE
-    try:
-        state = safetensors.torch.load_file(str(weights))
-    except Exception as err:  # safetensors raises several types for a damaged file
-        raise SignaError(f"corrupt checkpoint weights ({type(err).__name__}: {err})", weights) from None
+    state = load_weights(weights)
     try:
         missing, unexpected = model.load_state_dict(state, strict=False)
     except RuntimeError as err:  # shape mismatches

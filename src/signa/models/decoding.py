@@ -52,9 +52,10 @@ class DecodingOptions:
 
     max_steps: int = 33
     fixed_steps: bool = False
-    gate: Literal["translator", "kaggle"] | None = "translator"
-    min_frames: int = 15
-    min_confidence: float = 0.15
+    # the gate's own defaults: one place holds the thresholds
+    gate: Literal["translator", "kaggle"] | None = ConfidenceGate.mode
+    min_frames: int = ConfidenceGate.min_frames
+    min_confidence: float = ConfidenceGate.min_confidence
     dummy_text: str = KAGGLE_DUMMY_TEXT
     strategy: Literal["attention", "ctc"] | None = None
 

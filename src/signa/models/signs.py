@@ -60,9 +60,13 @@ def _part_indices(*names: str) -> torch.Tensor:
 
 @dataclass
 class SignModelConfig:
-    """Architecture of the isolated-sign model. ``widths``: input width then each layer's output width."""
+    """Architecture of the isolated-sign model. ``widths``: input width then each layer's output width.
 
-    n_classes: int = 250
+    ``n_classes`` None (the default) means the number of signs of the training data's label map,
+    filled in by the training task; a checkpoint always records the number.
+    """
+
+    n_classes: int | None = None
     max_len: int = 25
     embed_dim: int = 16
     dense_dim: int = 192
@@ -191,6 +195,10 @@ class SignModel(nn.Module):
             )
             for i, (w_in, w_out) in enumerate(zip(widths[:-1], widths[1:], strict=False))
         )
+        if config.n_classes is None:
+            raise ValueError(
+                "n_classes is not set: give model.n_classes (training takes it from the label map)"
+            )
         self.classifier = nn.Linear(widths[-1], config.n_classes)
 
     def _part(self, mlp: PartMLP, features, present, mask, points: torch.Tensor) -> torch.Tensor:

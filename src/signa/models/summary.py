@@ -32,7 +32,12 @@ def model_from_spec(path: str | Path, overrides: list[str] = ()) -> tuple[nn.Mod
     ``overrides`` (``model.dense_dim=512``) change an experiment file's values, e.g. to size a teacher.
     """
     path = Path(path)
+    foreign = [o for o in overrides if not o.strip().startswith("model.")]
+    if foreign:
+        raise SignaError(f"--set {foreign[0]!r}: only model.* keys change a model", path)
     if path.is_dir():
+        if overrides:
+            raise SignaError("--set changes a config file, not a checkpoint", path)
         config = read_checkpoint_config(path)
         return build_model(config["arch"], config["model"], path), config["arch"]
     section = apply_overrides(read_mapping(path), list(overrides), path).get("model")

@@ -29,6 +29,7 @@ import torch
 from torch import nn
 
 from signa.errors import SignaError
+from signa.files import atomic_path
 from signa.models.checkpoint import save_model
 
 CHECKPOINT_DIR = "checkpoint"
@@ -40,8 +41,14 @@ def save_checkpoint(run_dir: Path, model: nn.Module, meta: dict[str, Any], train
     """Write model, config and resume state, then swap them in as the run's checkpoint."""
     new, old, current = run_dir / _NEW, run_dir / _OLD, run_dir / CHECKPOINT_DIR
     shutil.rmtree(new, ignore_errors=True)
-    save_model(new, model, meta)
-    torch.save(train_state, new / TRAIN_STATE_FILE)
+    try:
+        save_model(new, model, meta)
+        # through a file object: torch.save on a path turns a full disk into a RuntimeError
+        with atomic_path(new / TRAIN_STATE_FILE) as tmp, tmp.open("wb") as handle:
+            torch.save(train_state, handle)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)  # a failed save leaves no half-made checkpoint
+        raise
     shutil.rmtree(old, ignore_errors=True)
     if current.exists():
         current.rename(old)

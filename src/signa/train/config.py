@@ -62,6 +62,16 @@ class DataConfig:
     selection: str | None = None
     cache: str | None = None
 
+    def __post_init__(self):
+        if self.batch_size < 1 or (self.eval_batch_size is not None and self.eval_batch_size < 1):
+            raise ValueError("batch_size and eval_batch_size must be at least 1")
+        if self.n_folds < 2:
+            raise ValueError(f"n_folds must be at least 2, got {self.n_folds}")
+        if not -1 <= self.fold < self.n_folds:
+            raise ValueError(f"fold must be -1 (train on all) or 0..{self.n_folds - 1}, got {self.fold}")
+        if self.num_workers < 0:
+            raise ValueError("num_workers must be 0 or more")
+
 
 # Keys the data section of every task had before each task owned its own (experiments saved then
 # list them all): another task's key at its old default is ignored, so those files keep loading.
@@ -102,18 +112,23 @@ class OptimConfig:
     def __post_init__(self):
         if self.warmup_epochs and self.warmup_fraction:
             raise ValueError("give warmup_epochs or warmup_fraction, not both")
-        if self.lr <= 0:
-            raise ValueError("lr must be positive")
+        if self.lr <= 0 or self.eps <= 0:
+            raise ValueError("lr and eps must be positive")
+        if self.weight_decay < 0 or self.warmup_epochs < 0 or not 0 <= self.warmup_fraction < 1:
+            raise ValueError("weight_decay and warmup_epochs must be >= 0, warmup_fraction in [0, 1)")
+        if self.clip_grad_norm is not None and self.clip_grad_norm <= 0:
+            raise ValueError("clip_grad_norm must be positive (or null: no clipping)")
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     """The loop: length, precision, accumulation, EMA, and how often to log, evaluate and save.
 
-    ``precision: auto`` is bf16 autocast on CPU and on GPUs that support it, fp16 with a gradient
-    scaler on older GPUs. ``ema_decay`` keeps an exponential moving average of the inference model's
-    weights, used for evaluation and saved as the checkpoint. ``keep_last`` keeps the inference model
-    of each of the last N epochs in ``epochs/epoch-NNN/`` for a model soup (``signa soup``).
+    ``precision: auto`` is bf16 autocast on GPUs that support it and on CPUs with native bf16 (AMX,
+    AVX512_BF16; fp32 on other CPUs), fp16 with a gradient scaler on older GPUs. ``ema_decay`` keeps
+    an exponential moving average of the inference model's weights, used for evaluation and saved as
+    the checkpoint. ``keep_last`` keeps the inference model of each of the last N epochs in
+    ``epochs/epoch-NNN/`` for a model soup (``signa soup``).
     """
 
     epochs: int = 1
@@ -132,6 +147,10 @@ class TrainConfig:
             raise ValueError("epochs, grad_accumulation, log_every and eval_every must be at least 1")
         if self.ema_decay is not None and not 0 < self.ema_decay < 1:
             raise ValueError("ema_decay must lie in (0, 1)")
+        if self.keep_last < 0 or (
+            self.checkpoint_every_steps is not None and self.checkpoint_every_steps < 1
+        ):
+            raise ValueError("keep_last must be >= 0 and checkpoint_every_steps >= 1 (or null)")
 
 
 @dataclass(frozen=True)
@@ -144,7 +163,8 @@ class ExperimentConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
     augment: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
-    task_data: dict[str, Any] = field(default_factory=dict)  # the task's keys of ``data`` (Task.Data)
+    # the task's keys of ``data`` (Task.Data), split from the section on loading: not a key of its own
+    task_data: dict[str, Any] = field(default_factory=dict, metadata={"derived": True})
 
     def replace(self, **changes) -> ExperimentConfig:
         return dataclasses.replace(self, **changes)
@@ -175,11 +195,21 @@ def experiment_from_dict(data: dict[str, Any], source: str | Path | None = None)
     task = task_class(experiment.task, source)
     augment = to_dict(from_dict(task.Augment, experiment.augment, source, prefix="augment."))
     options = to_dict(from_dict(task.Options, experiment.options, source, prefix="options."))
-    task_data = to_dict(from_dict(task.Data, _own_data_keys(task.Data, own), source, prefix="data."))
+    own = _own_data_keys(task.Data, own)
+    _refuse_unknown_data_keys(own, task.Data, source)
+    task_data = to_dict(from_dict(task.Data, own, source, prefix="data."))
     # the sections are saved complete, defaults included, so a run folder documents every value
     return experiment.replace(
         model={"arch": arch, **model}, augment=augment, options=options, task_data=task_data
     )
+
+
+def _refuse_unknown_data_keys(keys: dict[str, Any], cls: type, source: str | Path | None) -> None:
+    """An unknown ``data`` key, named with every key the section takes (shared and the task's)."""
+    known = [f.name for f in dataclasses.fields(DataConfig)] + [f.name for f in dataclasses.fields(cls)]
+    unknown = sorted(set(keys) - set(known))
+    if unknown:
+        raise SignaError(f"unknown config key 'data.{unknown[0]}' (known: {', '.join(known)})", source)
 
 
 def _own_data_keys(cls: type, keys: dict[str, Any]) -> dict[str, Any]:

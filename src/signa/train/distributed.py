@@ -23,6 +23,8 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
+from signa.cpu import default_threads
+
 
 @dataclass(frozen=True)
 class Runtime:
@@ -118,3 +120,14 @@ def broadcast_object(value: Any) -> Any:
     box = [value]
     dist.broadcast_object_list(box, src=0)
     return box[0]
+
+
+def set_cpu_threads(requested: int | None, modules) -> int:
+    """Set torch's intra-op threads: ``requested``, or :func:`signa.cpu.default_threads` of the
+    modules' parameter count; returns the number in use."""
+    if requested is not None and requested < 1:
+        raise ValueError("threads must be at least 1")
+    threads = requested or default_threads(sum(p.numel() for m in modules for p in m.parameters()))
+    if threads is not None:
+        torch.set_num_threads(threads)
+    return torch.get_num_threads()

@@ -306,7 +306,7 @@ class FingerspellingTask(Task):
         references, predictions = [r["phrase"] for r in records], [r["prediction"] for r in records]
         return {
             self.metric: normalized_total_levenshtein(references, predictions),
-            "sequences": float(len(records)),
+            "sequences": len(records),
         }
 
 

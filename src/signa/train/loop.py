@@ -27,8 +27,10 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset
 
+from signa.cpu import loader_workers, native_bf16, warn_if_emulated_bf16
 from signa.errors import SignaError
 from signa.files import write_records_csv
+from signa.metrics import format_metrics, plain_metrics
 from signa.train import distributed
 from signa.train.checkpointing import (
     latest_checkpoint,
@@ -58,13 +60,20 @@ class TrainResult:
 
 
 def train(
-    experiment: ExperimentConfig, run_dir: str | Path, resume: bool = False, device: str | None = None
+    experiment: ExperimentConfig,
+    run_dir: str | Path,
+    resume: bool = False,
+    device: str | None = None,
+    threads: int | None = None,
 ) -> TrainResult:
-    """Train ``experiment`` into ``run_dir``; with ``resume``, continue from its last checkpoint."""
+    """Train ``experiment`` into ``run_dir``; with ``resume``, continue from its last checkpoint.
+
+    ``threads``: torch's CPU threads (default: :func:`signa.cpu.default_threads` of the model size).
+    """
     runtime = distributed.setup(device)
     runtime = Runtime(runtime.device, runtime.rank, runtime.world_size, Path(run_dir))
     try:
-        return _Trainer(experiment, runtime, resume).run()
+        return _Trainer(experiment, runtime, resume, threads).run()
     finally:
         distributed.teardown()
 
@@ -76,12 +85,17 @@ def default_run_dir(config_path: str | Path, experiment: ExperimentConfig) -> Pa
 
 
 def resolve_precision(precision: str, device: torch.device) -> str:
-    """``auto``: bf16 on CPU and on GPUs with bf16 support, fp16 (with a scaler) on older GPUs."""
-    if precision != "auto":
-        return precision
+    """``auto``: bf16 on GPUs with bf16 support and on CPUs with native bf16 (AMX, AVX512_BF16),
+    fp16 (with a scaler) on older GPUs, fp32 on other CPUs (where bf16 is emulated, many times slower)."""
     if device.type == "cuda":
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-    return "bf16"
+        if precision == "auto":
+            return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+        return precision
+    if precision == "auto":
+        return "bf16" if native_bf16() else "fp32"
+    if precision == "bf16":
+        warn_if_emulated_bf16("train.precision")
+    return precision
 
 
 @contextlib.contextmanager
@@ -134,7 +148,7 @@ class EpochPlan:
 
 
 class _Trainer:
-    def __init__(self, experiment: ExperimentConfig, runtime: Runtime, resume: bool):
+    def __init__(self, experiment: ExperimentConfig, runtime: Runtime, resume: bool, threads: int | None):
         self.experiment, self.runtime, self.config = experiment, runtime, experiment.train
         self.run_dir = runtime.run_dir
         self.resume = resume
@@ -145,6 +159,8 @@ class _Trainer:
         self.task.models = self.task.build_models()
         for module in self.task.models.values():
             module.to(runtime.device)
+        distributed.set_cpu_threads(threads, self.task.models.values())
+        self.workers = loader_workers(experiment.data.num_workers)
         self.trainable = [self.task.models[name] for name in self.task.trainable()]
         self.call_models = self._wrap_for_ddp()
         self.plan = self._epoch_plan()
@@ -201,7 +217,7 @@ class _Trainer:
             SeededSamples(self.train_set),
             batch_sampler=batches,
             collate_fn=self.task.collate,
-            num_workers=self.experiment.data.num_workers,
+            num_workers=self.workers,
             generator=torch.Generator().manual_seed(self.experiment.seed * 1_000 + epoch),
             pin_memory=self.runtime.device.type == "cuda",
         )
@@ -211,7 +227,7 @@ class _Trainer:
             dataset,
             self.experiment.data.eval_batch_size or self.experiment.data.batch_size,
             self.task.collate,
-            self.experiment.data.num_workers,
+            self.workers,
         )
 
     # --- the loop ---------------------------------------------------------------------------------
@@ -222,8 +238,11 @@ class _Trainer:
             while self.epoch < self.config.epochs:
                 self._train_epoch(bar)
                 self.epoch, self.micro_start = self.epoch + 1, 0
+                bar.line(f"epoch {self.epoch}/{self.config.epochs}: step {self.step}/{self.total_steps}")
                 if self.epoch % self.config.eval_every == 0 or self.epoch == self.config.epochs:
                     self._evaluate()
+                    if self.last_metrics:
+                        bar.line(f"evaluation after epoch {self.epoch}: {format_metrics(self.last_metrics)}")
                 self._keep_epoch()  # before the checkpoint: a run killed in between keeps it again
                 self._save()
         self.log.close()
@@ -309,7 +328,7 @@ class _Trainer:
         swap = self.ema.swapped_into(model) if self.ema else contextlib.nullcontext()
         with swap, self._autocast():
             records = self.task.collect_records(model, self.eval_loader(self.valid_set))
-        self.last_metrics = {k: float(v) for k, v in self.task.summarize(records).items()}
+        self.last_metrics = plain_metrics(self.task.summarize(records))
         self.log.write({"kind": "eval", "epoch": self.epoch, "step": self.step, **self.last_metrics})
         if self.epoch == self.config.epochs and self.runtime.is_main and records:
             write_records_csv(self.run_dir / VALID_PREDICTIONS_FILE, records)

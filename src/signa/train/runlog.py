@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
+import time
 from pathlib import Path
 
 import torch
@@ -73,12 +75,29 @@ class RunLog:
 
 
 def progress_bar(enabled: bool, total: int, done: int):
-    return _Bar(total, done) if enabled else _NoBar()
+    """A live bar on a terminal; plain lines (one per epoch and evaluation) in a log file or pipe."""
+    if not enabled:
+        return _NoBar()
+    return _Bar(total, done) if sys.stderr.isatty() else _Lines()
 
 
 class _NoBar(contextlib.nullcontext):
     def advance(self) -> None:
         pass
+
+    def line(self, text: str) -> None:
+        pass
+
+
+class _Lines(_NoBar):
+    """Progress for a job log: each line printed at once, with the time since the start."""
+
+    def __init__(self):
+        super().__init__()
+        self.start = time.monotonic()
+
+    def line(self, text: str) -> None:
+        print(f"[{time.monotonic() - self.start:7.1f} s] {text}", file=sys.stderr, flush=True)
 
 
 class _Bar:
@@ -101,3 +120,6 @@ class _Bar:
 
     def advance(self) -> None:
         self.progress.advance(self.task_id)
+
+    def line(self, text: str) -> None:
+        self.progress.console.print(text)

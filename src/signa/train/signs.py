@@ -264,10 +264,13 @@ class SignsTask(Task):
     def build_models(self) -> dict[str, nn.Module]:
         config = {k: v for k, v in self.model_config.items() if k != "arch"}
         arch = self.model_config.get("arch", "islr6")
-        n_classes = int(config.get("n_classes", SignModel.Config().n_classes))
-        if n_classes != len(self.label_map()):
+        signs = len(self.label_map())
+        if config.get("n_classes") is None:
+            config["n_classes"] = signs  # not given: as many classes as the label map has signs
+        elif config["n_classes"] != signs:
             raise SignaError(
-                f"model.n_classes is {n_classes} but the label map has {len(self.label_map())} signs"
+                f"model.n_classes is {config['n_classes']} but the label map has {signs} signs; "
+                "leave model.n_classes out to take it from the label map"
             )
         models = {"model": build_model(arch, config)}
         if self.options.teacher_model is not None:
@@ -368,15 +371,13 @@ class SignsTask(Task):
             )
         ]
 
-    def summarize(self, records: list[dict[str, Any]]) -> dict[str, float]:
+    def summarize(self, records: list[dict[str, Any]]) -> dict[str, float | int]:
         labels = np.array([r["label"] for r in records])
         predictions = np.array([r["prediction"] for r in records])
-        in_top = np.array([r["label"] in r["top5"] for r in records])
-        return {
-            "accuracy": accuracy(labels, predictions),
-            "top5_accuracy": float(in_top.mean()),
-            "sequences": float(len(records)),
-        }
+        metrics = {"accuracy": accuracy(labels, predictions), "sequences": len(records)}
+        if len(self.label_map()) > TOP_K:  # with TOP_K signs or fewer, every sign is in the top 5
+            metrics["top5_accuracy"] = float(np.mean([r["label"] in r["top5"] for r in records]))
+        return metrics
 
     def write_report(self, records: list[dict[str, Any]], metrics: dict[str, float], out_dir: Path) -> None:
         """``confusion_matrix.csv`` (rows: true sign, columns: predicted) and, with matplotlib, a PNG."""

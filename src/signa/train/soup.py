@@ -19,14 +19,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import safetensors.torch
 from torch import nn
 
 from signa.errors import SignaError
+from signa.files import output_folder
 from signa.models.checkpoint import (
     WEIGHTS_FILE,
     checkpoint_folder,
     load_model,
+    load_weights,
     read_checkpoint_config,
     save_model,
 )
@@ -61,7 +62,7 @@ def uniform_soup(checkpoints: Sequence[str | Path], out: str | Path) -> Path:
         k: v.clone().double() if v.is_floating_point() else v.clone() for k, v in model.state_dict().items()
     }
     for folder in folders[1:]:
-        state = safetensors.torch.load_file(str(folder / WEIGHTS_FILE))
+        state = load_weights(folder / WEIGHTS_FILE)
         for key, value in soup.items():
             if value.is_floating_point():
                 value += state[key].double()
@@ -70,4 +71,5 @@ def uniform_soup(checkpoints: Sequence[str | Path], out: str | Path) -> Path:
     model.load_state_dict(averaged)
     meta = {k: v for k, v in configs[0].items() if k not in ("signa_version", "arch", "model", "epoch")}
     meta["soup"] = [str(f) for f in folders]
-    return save_model(out, model, meta)
+    with output_folder(out):
+        return save_model(out, model, meta)

@@ -16,7 +16,7 @@ from signa.data.compose.motion import compose_sequence, make_signers
 from signa.data.compose.options import ComposeOptions
 from signa.data.vocab import Vocabulary
 from signa.errors import SignaError
-from signa.files import write_json_atomic, write_text_atomic
+from signa.files import output_folder, read_text_file, write_json_atomic, write_text_atomic
 
 CSV_COLUMNS = ("path", "file_id", "sequence_id", "participant_id", "phrase")
 
@@ -27,7 +27,7 @@ def read_phrases(path: str | Path, bank: LetterBank, alphabet: Vocabulary) -> li
     if not path.is_file():
         raise SignaError("phrase file not found", path)
     phrases = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(read_text_file(path).splitlines(), start=1):
         phrase = line.strip()
         if not phrase:
             continue
@@ -71,18 +71,21 @@ def compose_dataset(
     people = make_signers(signers, bank, options, seed)
     jobs = [(i, phrase) for i, phrase in enumerate(p for p in phrase_list for _ in range(per_phrase))]
     rows, frame_counts = [], []
-    for file_id, start in enumerate(range(0, len(jobs), sequences_per_file)):
-        relative = f"train_landmarks/{file_id}.parquet"
-        sequences = {}
-        for sequence_id, phrase in jobs[start : start + sequences_per_file]:
-            rng = np.random.default_rng([seed, 1, sequence_id])
-            signer = people[int(rng.integers(len(people)))]
-            sequences[sequence_id] = compose_sequence(phrase, bank, signer, options, rng)
-            rows.append((relative, file_id, sequence_id, signer.participant_id, phrase))
-            frame_counts.append(len(sequences[sequence_id]))
-        write_kaggle_wide(out / relative, sequences)
-    summary = _summary(bank, people, options, frames_block, seed, phrases, alphabet, len(rows), frame_counts)
-    _write_metadata(out, rows, vocab, summary)
+    with output_folder(out):
+        for file_id, start in enumerate(range(0, len(jobs), sequences_per_file)):
+            relative = f"train_landmarks/{file_id}.parquet"
+            sequences = {}
+            for sequence_id, phrase in jobs[start : start + sequences_per_file]:
+                rng = np.random.default_rng([seed, 1, sequence_id])
+                signer = people[int(rng.integers(len(people)))]
+                sequences[sequence_id] = compose_sequence(phrase, bank, signer, options, rng)
+                rows.append((relative, file_id, sequence_id, signer.participant_id, phrase))
+                frame_counts.append(len(sequences[sequence_id]))
+            write_kaggle_wide(out / relative, sequences)
+        summary = _summary(
+            bank, people, options, frames_block, seed, phrases, alphabet, len(rows), frame_counts
+        )
+        _write_metadata(out, rows, vocab, summary)
     return summary
 
 

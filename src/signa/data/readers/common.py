@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from signa.errors import SignaError
+from signa.files import read_text_file
 
 FILE_SUFFIXES = (".parquet", ".pose", ".npy")
 
@@ -32,7 +34,7 @@ class LandmarkSequence:
 
 
 def require_detections(landmarks: np.ndarray, source: str | Path, sequence_id: str | None = None) -> None:
-    """Refuse model input that is empty or has no detected point at all.
+    """Refuse model input that is empty, has no detected point at all, or infinite coordinates.
 
     Readers return such sequences unchanged (``signa data inspect`` reports them); the paths that
     feed a model (datasets, predict) call this first.
@@ -42,18 +44,30 @@ def require_detections(landmarks: np.ndarray, source: str | Path, sequence_id: s
         raise SignaError(f"{what} has no frames", source)
     if np.isnan(landmarks).all():
         raise SignaError(f"{what} has no detected landmark in any of its {len(landmarks)} frames", source)
+    require_finite(landmarks, source, what)
+
+
+def require_finite(landmarks: np.ndarray, source: str | Path, what: str = "sequence") -> None:
+    """Refuse infinite coordinates: a model turns them into NaN scores. NaN (missing) is valid."""
+    infinite = np.isinf(landmarks)
+    if infinite.any():
+        frame = int(np.argwhere(infinite)[0][0])
+        raise SignaError(
+            f"{what} has {int(infinite.sum())} infinite coordinate(s), the first in frame {frame}; "
+            "coordinates must be finite, or NaN for a point not detected",
+            source,
+        )
 
 
 def read_csv_table(path: str | Path, required_columns: Sequence[str]) -> list[dict[str, str]]:
     """Rows of a csv file as dicts, after checking that ``required_columns`` are present."""
     path = existing_path(path)
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        missing = [c for c in required_columns if c not in header]
-        if missing:
-            raise SignaError(f"csv lacks column(s) {', '.join(missing)} (has: {', '.join(header)})", path)
-        rows = list(reader)
+    reader = csv.DictReader(io.StringIO(read_text_file(path), newline=""))
+    header = reader.fieldnames or []
+    missing = [c for c in required_columns if c not in header]
+    if missing:
+        raise SignaError(f"csv lacks column(s) {', '.join(missing)} (has: {', '.join(header)})", path)
+    rows = list(reader)
     for line, row in enumerate(rows, start=2):
         if any(row.get(c) in (None, "") for c in required_columns):
             raise SignaError(f"line {line} has an empty value in a required column", path)

@@ -25,13 +25,19 @@ LONG_COLUMNS = ("frame", "type", "landmark_index", "x", "y", "z")
 WIDE_KEYS = ("sequence_id", "frame")
 
 
+MAX_MISSING_FRAMES = 10_000  # about 5.5 minutes of video at 30 frames per second
+
+
 def read_kaggle_long(path: str | Path, sequence_id: str | None = None) -> LandmarkSequence:
     """Read one asl-signs style long parquet.
 
     Rows are placed by ``(type, landmark_index)``, never by row order, so files with another row
     order (SILFA writes pose, face, left, right), other integer dtypes, or parts that were never
     written (they stay NaN) read the same. Frame numbers may start anywhere; frame ``f`` becomes row
-    ``f - first_frame`` and the original numbers are kept in ``meta["first_frame"]``.
+    ``f - first_frame`` and the original numbers are kept in ``meta["first_frame"]``. Frames missing
+    between the first and the last become undetected (all-NaN) frames, up to
+    :data:`MAX_MISSING_FRAMES` of them: more is refused, so a file numbering its frames 0 and
+    5,000,000 costs an error, not 30 GiB.
     """
     path = existing_path(path)
     table = read_parquet_columns(path, LONG_COLUMNS)
@@ -41,10 +47,18 @@ def read_kaggle_long(path: str | Path, sequence_id: str | None = None) -> Landma
     positions = _long_positions(table, path)
     first = int(frame_numbers.min())
     n_frames = int(frame_numbers.max()) - first + 1
+    present = int(np.unique(frame_numbers).size)
+    if n_frames - present > MAX_MISSING_FRAMES:
+        raise SignaError(
+            f"frame numbers {first}..{first + n_frames - 1} leave {n_frames - present} frames missing "
+            f"between the {present} present (at most {MAX_MISSING_FRAMES} are read as undetected frames); "
+            "renumber the frames",
+            path,
+        )
     landmarks = np.full((n_frames, N_LANDMARKS, 3), np.nan, np.float32)
     coords = np.stack([table[c].to_numpy(zero_copy_only=False) for c in COORDS], axis=-1)
     landmarks[frame_numbers - first, positions] = coords
-    meta = {"first_frame": first, "frames_present": int(np.unique(frame_numbers).size)}
+    meta = {"first_frame": first, "frames_present": present}
     name = path.stem if sequence_id is None else str(sequence_id)
     return LandmarkSequence(landmarks, name, str(path), "kaggle-long", meta)
 
