@@ -26,7 +26,10 @@ app = typer.Typer(
 USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 data_app = typer.Typer(help="Read, inspect, prepare and compose landmark data.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
-THREADS_HELP = "CPU threads (default: one per million parameters, at most the cores available)."
+THREADS_HELP = (
+    "CPU threads (default: PyTorch one per million parameters, at most the cores available;"
+    " ONNX/TFLite the cores, at most 4)."
+)
 
 
 @data_app.command("compose")
@@ -151,7 +154,7 @@ def train_command(
     extra = [f"data.fold={fold}"] * (fold is not None) + [f"seed={seed}"] * (seed is not None)
     experiment = load_experiment(config, [*overrides, *extra])
     run = run_dir or default_run_dir(config, experiment)
-    result = train(experiment, run, resume=resume, device=device, threads=threads)
+    result = train(experiment, run, resume=resume, device=device, threads=threads or "auto")
     if result.is_main:
         scores = format_metrics(result.metrics)
         typer.echo(f"{result.run_dir}: {result.step} steps" + (f"; {scores}" if scores else ""))
@@ -177,7 +180,7 @@ def evaluate_command(
     from signa.evaluate.evaluate import evaluate_checkpoint
     from signa.metrics import format_metric
 
-    result = evaluate_checkpoint(checkpoint, data, out, batch_size, device, worst, threads, fold)
+    result = evaluate_checkpoint(checkpoint, data, out, batch_size, device, worst, threads or "auto", fold)
     if as_json:
         typer.echo(json.dumps(result.summary()))
         return
@@ -227,7 +230,7 @@ def predict_command(
     from signa.infer import load_model
     from signa.infer.runtime import prediction_output
 
-    recognizer = load_model(model, precision=precision, threads=threads)
+    recognizer = load_model(model, precision=precision, threads=threads or "auto")
     if labels is not None:
         from signa.infer.signs import check_recognizer_labels
 
