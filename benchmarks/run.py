@@ -24,7 +24,7 @@ import torch
 
 HERE = Path(__file__).resolve().parent
 ORDER = ("data_pipeline", "fingerspelling_model", "signs", "export")
-MANUAL = ("precision", "live")  # need a trained model (and data): run them by hand (see their docstrings)
+MANUAL = ("precision", "live", "compare")  # need trained models, training or a video: run by hand
 
 
 def machine() -> dict:

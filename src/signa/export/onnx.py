@@ -48,8 +48,9 @@ def export_onnx(
             for axis, label in axes.items()
         } or None
 
+    # Inside a tuple a static input is {}: a tuple of None only is taken for a list and refused.
     shapes = tuple(
-        tuple(spec(next(names)) for _ in arg) if isinstance(arg, tuple) else spec(next(names))
+        tuple(spec(next(names)) or {} for _ in arg) if isinstance(arg, tuple) else spec(next(names))
         for arg in example
     )
     graph.eval()

@@ -86,7 +86,8 @@ SHARED_DATA_DEFAULTS = {
 
 @dataclass(frozen=True)
 class OptimConfig:
-    """AdamW with a warmup then a cosine (or linear) decay to 0, stepped once per optimiser step.
+    """AdamW (or RAdam in Lookahead) with a warmup then a cosine (or linear) decay to 0, stepped once
+    per optimiser step.
 
     The warmup length is ``warmup_epochs`` epochs or ``warmup_fraction`` of all steps (not both).
     FS1 stepped its scheduler every micro-batch over a schedule counted in micro-batches; counting both
@@ -102,6 +103,11 @@ class OptimConfig:
     warmup_fraction: float = 0.0
     clip_grad_norm: float | None = None
     decay_norm_and_bias: bool = True
+    # adamw, or the 0.677 solution's RAdam inside Lookahead (every ``lookahead_steps`` steps the slow
+    # weights move ``lookahead_alpha`` of the way to the fast ones, which restart from them)
+    optimizer: Literal["adamw", "radam-lookahead"] = "adamw"
+    lookahead_steps: int = 5
+    lookahead_alpha: float = 0.5
 
     def __post_init__(self):
         if self.warmup_epochs and self.warmup_fraction:
