@@ -6,24 +6,44 @@ STAMP := $(VENV)/.installed
 # The video extra's MediaPipe, without its declared deps (protobuf<5 would break onnx): signa/mp_compat.py
 MEDIAPIPE := mediapipe==0.10.14
 
-.PHONY: demo test test-all bench lint install clean onnx2tf-env
+.PHONY: demo test test-all bench lint install clean onnx2tf-env web-assets system-deps
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev,tflite,video]'
+	$(BIN)/pip install -q -e '.[dev,tflite,video,web]'
 	$(BIN)/pip install -q --no-deps $(MEDIAPIPE)
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) web-assets
+
+# Debian packages of the video and browser tests (ffmpeg, Chromium, npm): installed where missing when run as
+# root (`apt-get install ffmpeg chromium npm` otherwise); the tests that need them skip without them, but not on CI.
+SYSTEM_TOOLS := ffmpeg chromium npm
+
+system-deps:
+	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q $$missing; \
+	  else echo "missing:$$missing (install with: sudo apt-get install$$missing)"; fi; fi
+
+# The page's browser-side dependencies (MediaPipe Holistic, ONNX Runtime Web), pinned by web/package-lock.json
+# and served by `signa serve` from web/node_modules; nothing is fetched from a CDN at run time.
+WEB_STAMP := web/node_modules/.installed
+
+web-assets: $(WEB_STAMP)
+
+$(WEB_STAMP): web/package.json web/package-lock.json | system-deps
+	cd web && npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
 
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
-test: lint
+test: system-deps lint web-assets
 	$(BIN)/python -m pytest -q
 
-test-all: $(STAMP)
+test-all: $(STAMP) web-assets
 	$(BIN)/python -m pytest -q -m ''
 
 bench: $(STAMP)
@@ -48,4 +68,4 @@ $(ONNX2TF_VENV)/.installed:
 	touch $@
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache web/node_modules

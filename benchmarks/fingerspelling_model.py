@@ -24,7 +24,7 @@ import time
 
 import torch
 import torch.nn.functional as F
-from timing import median_ms
+from timing import median_ms, precisions
 
 from signa.data.vocab import Vocabulary
 from signa.models import layers
@@ -85,7 +85,7 @@ def latency(model, repeats: int) -> dict:
     out = {}
     for frames in (128, 384):
         x = torch.randn(1, frames, 130, 3)
-        for precision in ("fp32", "bf16"):
+        for precision in precisions():
             with torch.no_grad(), autocast(precision):
                 encoder = median_ms(lambda x=x: model.forward_encoder(x), repeats)
                 full = median_ms(
@@ -145,7 +145,7 @@ def training(batch_size: int, steps: int) -> dict:
     targets = torch.randint(0, VOCAB.size, (batch_size, 33))
     batch = (x, mask, targets, targets, torch.rand(batch_size))
     out = {"batch": batch_size, "frames": 384}
-    for precision in ("fp32", "bf16"):
+    for precision in precisions():
         model = FingerspellingModel(Config()).train()
         optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
         seconds = (
@@ -201,9 +201,10 @@ def report(result: dict) -> None:
         f"as Conv1d (reference) {conv['conv1d_ms']} ms ({conv['speedup']}x)"
     )
     train = result["training"]
+    bf16 = train.get("bf16_samples_per_s", "skipped (no native bf16)")
     print(
         f"training, batch {train['batch']} × 384 frames: fp32 {train['fp32_samples_per_s']} samples/s, "
-        f"bf16 autocast {train['bf16_samples_per_s']} samples/s"
+        f"bf16 autocast {bf16} samples/s"
     )
 
 

@@ -8,8 +8,9 @@ yo) in a row, one second of rest after each: the last frame held still after the
 black (nobody in view) after the 2nd and 4th. ``translate`` processes every frame; ``live`` replays
 the file at its own 30 fps as a camera and processes only the newest frame each time it is free, so
 on a slow CPU it sees a fraction of the frames. Reported: both gloss sequences, the share of the
-five signs each gets right, the share of segments on which live agrees with translate, live's
-effective frame rate, dropped frames and latency. LSM_SIGN_MODEL is any sign model whose labels are the five signs (e.g.
+five signs each gets right, the share of segments on which live agrees with translate (and the
+mean overlap of its segments with translate's), live's effective frame rate, dropped frames and
+latency. LSM_SIGN_MODEL is any sign model whose labels are the five signs (e.g.
 one trained on their landmarks as tests/infer/conftest.py's ``lsm_model`` does). Results go to
 benchmarks/results/live.json.
 """
@@ -52,6 +53,15 @@ def agreement(signs: list[str], reference: list[str]) -> float:
     return sum(a == b for a, b in zip(signs, reference, strict=False)) / len(reference)
 
 
+def overlap(entries, reference) -> float:
+    """Mean intersection over union of each reference segment with the same-position live segment."""
+    scores = []
+    for ours, theirs in zip(entries, reference, strict=False):
+        inter = max(0.0, min(ours.end, theirs.end) - max(ours.start, theirs.start))
+        scores.append(inter / (max(ours.end, theirs.end) - min(ours.start, theirs.start)))
+    return round(sum(scores) / len(reference), 3)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, required=True)
@@ -76,6 +86,7 @@ def main() -> None:
                 "glosses": [e.answer for e in r.timeline.entries],
                 "correct": correct([e.answer for e in r.timeline.entries]),
                 "agreement_with_translate": agreement([e.answer for e in r.timeline.entries], reference),
+                "segment_iou_with_translate": overlap(r.timeline.entries, offline.entries),
                 "effective_fps": round(r.effective_fps, 2),
                 "frames_processed": r.frames_processed,
                 "frames_published": r.frames_published,

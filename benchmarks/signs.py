@@ -18,7 +18,7 @@ import contextlib
 import os
 
 import torch
-from timing import median_ms
+from timing import median_ms, precisions
 
 BUDGET_MS = 100.0
 DISTILLED = {
@@ -113,11 +113,7 @@ def main() -> dict:
         torch.set_num_threads(threads)
         for name, config in DISTILLED.items():
             full = {"n_classes": 250, **config}
-            cases = [
-                (config["max_len"], "fp32"),
-                (config["max_len"], "bf16"),
-                (4 * config["max_len"], "fp32"),
-            ]
+            cases = [(config["max_len"], p) for p in precisions()] + [(4 * config["max_len"], "fp32")]
             for frames, precision in cases:
                 ms = latency(full, frames, precision, repeats=15)
                 key = f"{name} {frames} frames {precision} {threads} thread(s)"
@@ -130,7 +126,7 @@ def main() -> dict:
             ("distilled-len25 alone", alone, 32),
             ("full recipe len25", recipe, 16),
         ):
-            for precision in ("fp32", "bf16"):
+            for precision in precisions():
                 config = DISTILLED["distilled-len25"]
                 rate = training_samples_per_second(options, config, batch, precision, steps=2)
                 key = f"{label} batch {batch} {precision} {threads} thread(s)"

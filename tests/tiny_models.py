@@ -19,9 +19,10 @@ SIGNS_CONFIG = {"n_classes": 2, "max_len": 16, "dense_dim": 32, "widths": [64, 6
 SIGN_LABELS = {"hello": 0, "thankyou": 1}
 
 
-def save_fingerspelling(folder, seed: int = 0):
+def save_fingerspelling(folder, seed: int = 0, **changes):
+    """A tiny seeded fingerspelling checkpoint; ``changes`` replace top-level model config keys."""
     torch.manual_seed(seed)
-    model = build_model("fingerspelling", FS_CONFIG).eval()
+    model = build_model("fingerspelling", FS_CONFIG | changes).eval()
     vocab = Vocabulary.kaggle().to_mapping()
     meta = {"task": "fingerspelling", "vocab": vocab, "selection": "fingerspelling-130"}
     return save_model(folder, model, meta)

@@ -30,7 +30,10 @@ LAYOUT_HELP = (
 USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 data_app = typer.Typer(help="Read, inspect, prepare and compose landmark data.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
-THREADS_HELP = "CPU threads (default: one per million parameters, at most the cores available)."
+THREADS_HELP = (
+    "CPU threads (default: PyTorch one per million parameters, at most the cores available;"
+    " ONNX/TFLite the cores, at most 4)."
+)
 
 
 @data_app.command("compose")
@@ -163,7 +166,7 @@ def train_command(
     extra += [f"data.layout={layout}"] * (layout is not None)
     experiment = load_experiment(config, [*overrides, *extra])
     run = run_dir or default_run_dir(config, experiment)
-    result = train(experiment, run, resume=resume, device=device, threads=threads)
+    result = train(experiment, run, resume=resume, device=device, threads=threads or "auto")
     if result.is_main:
         scores = format_metrics(result.metrics)
         typer.echo(f"{result.run_dir}: {result.step} steps" + (f"; {scores}" if scores else ""))
@@ -189,7 +192,7 @@ def evaluate_command(
     from signa.evaluate.evaluate import evaluate_checkpoint
     from signa.metrics import format_metric
 
-    result = evaluate_checkpoint(checkpoint, data, out, batch_size, device, worst, threads, fold)
+    result = evaluate_checkpoint(checkpoint, data, out, batch_size, device, worst, threads or "auto", fold)
     if as_json:
         typer.echo(json.dumps(result.summary()))
         return
@@ -230,7 +233,9 @@ def predict_command(
     files: list[Path] = typer.Argument(..., help="Landmark files (.parquet, .pose, .npy, train.csv)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list: path, sign or text, confidence."),
     labels: Path | None = typer.Option(None, "--labels", help="Sign label map; must match the model's."),
-    precision: str = typer.Option("fp32", "--precision", help="fp32 or bf16 (autocast; checkpoints only)."),
+    precision: str = typer.Option(
+        "fp32", "--precision", help="fp32, bf16 (autocast; checkpoints only) or auto (bf16 if native)."
+    ),
     layout: str | None = typer.Option(None, "--layout", help=LAYOUT_HELP),
     threads: int | None = typer.Option(None, "--threads", min=1, help=THREADS_HELP),
 ) -> None:
@@ -238,7 +243,7 @@ def predict_command(
     from signa.infer import load_model
     from signa.infer.runtime import prediction_output
 
-    recognizer = load_model(model, precision=precision, threads=threads)
+    recognizer = load_model(model, precision=precision, threads=threads or "auto")
     if labels is not None:
         from signa.infer.signs import check_recognizer_labels
 
@@ -272,7 +277,7 @@ def export_command(
     precision: str | None = typer.Option(None, "--precision", help="fp32, fp16 or int8 weights."),
     ensemble: list[Path] = typer.Option([], "--ensemble", help="More checkpoints averaged into one graph."),
     kaggle: bool = typer.Option(False, "--kaggle", help="Kaggle contract: input (frames, 390), outputs."),
-    variant: str = typer.Option("unrolled", "--variant", help="Fingerspelling ONNX: unrolled or stepwise."),
+    variant: str = typer.Option("unrolled", "--variant", help="Fingerspelling: unrolled, stepwise, loop."),
     lengths: str = typer.Option("128,256,384", "--lengths", help="TFLite signature frame counts."),
     route: str | None = typer.Option(
         None,
@@ -403,6 +408,21 @@ def show_command(
     from signa.infer.show import show_file
 
     typer.echo(f"{show_file(file, out, video)}: written")
+
+
+@app.command("serve")
+def serve_command(
+    model: Path = typer.Argument(..., help="Export folder (private mode), checkpoint or run folder."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
+    port: int = typer.Option(8000, "--port", help="Port."),
+    max_mb: float = typer.Option(50.0, "--max-mb", help="Server mode: largest upload, in MB."),
+    max_seconds: float = typer.Option(60.0, "--max-seconds", help="Server mode: longest video, in seconds."),
+) -> None:
+    """Serve the translator page: camera, video or landmark file in, text out (needs the web extra)."""
+    from signa.infer.web.serve import serve
+    from signa.infer.web.uploads import Limits
+
+    serve(model, host, port, Limits(max_mb=max_mb, max_seconds=max_seconds))
 
 
 def main() -> None:

@@ -33,7 +33,8 @@ def from_dict(cls: type[T], data: dict[str, Any], source: str | Path | None = No
     if not isinstance(data, dict):
         raise SignaError(f"{prefix or 'config'} must be a mapping, got {type(data).__name__}", source)
     hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
+    # a field marked ``derived`` is computed on loading, never read from the file
+    fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("derived")}
     unknown = sorted(set(data) - set(fields))
     if unknown:
         raise SignaError(f"unknown config key {prefix + unknown[0]!r} (known: {', '.join(fields)})", source)

@@ -54,6 +54,13 @@ def read_only_dir(tmp_path):
 
 
 @pytest.fixture
+def small_fs(tmp_path):
+    """A real small file system (tmpfs), for a test to fill and then remount read-only."""
+    with _tmpfs(tmp_path / "fs", "size=4m") as folder:
+        yield folder
+
+
+@pytest.fixture
 def full_dir(tmp_path):
     """A real full file system: a tiny tmpfs filled up; folders can be made, no file data written."""
     with _tmpfs(tmp_path / "full", "size=256k") as folder:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import subprocess
 
 import pytest
 from cli_helpers import REPO, assert_one_error_line, toy_config
@@ -54,6 +55,15 @@ def test_full_disk_is_one_line_and_leaves_no_output(
         assert not target.exists(), sorted(target.rglob("*"))
     left = {"train": ["filler", "out"], "prepare": [".out.lock", "filler"]}  # the lock file stays
     assert sorted(p.name for p in full_dir.iterdir()) == left.get(command, ["filler"])
+
+
+def test_finished_store_on_a_read_only_file_system_is_reused(small_fs, signa):
+    """A store prepared once and shared read-only: the exact match is read, no lock file is needed."""
+    store = small_fs / "store"
+    assert signa("data", "prepare", SIGNS, "--out", store)[0] == 0
+    subprocess.run(["mount", "-o", "remount,ro", str(small_fs)], check=True)
+    code, out, err = signa("data", "prepare", SIGNS, "--out", store)
+    assert code == 0 and "12 sequences" in out, err
 
 
 def test_checkpoint_failing_mid_way_leaves_no_partial_checkpoint(tmp_path, signa, monkeypatch):

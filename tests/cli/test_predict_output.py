@@ -25,6 +25,22 @@ def test_json_is_a_valid_list_streamed_row_by_row(signs_checkpoint, signa):
     assert all(isinstance(row["confidence"], float) for row in rows)
 
 
+def test_a_missing_file_is_refused_before_any_answer(signs_checkpoint, signa, tmp_path):
+    code, out, err = signa("predict", signs_checkpoint, CLIPS[0], tmp_path / "absent.parquet", "--json")
+    assert code == 2 and out == ""
+    assert err == f"error: {tmp_path / 'absent.parquet'}: no such file or folder\n"
+
+
+def test_a_bad_later_file_leaves_the_answers_so_far_as_valid_json(signs_checkpoint, signa, tmp_path):
+    """A file that exists but cannot be read fails after the first answer was streamed."""
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"not a parquet file")
+    code, out, err = signa("predict", signs_checkpoint, CLIPS[0], broken, "--json")
+    assert code == 2
+    assert [row["path"] for row in json.loads(out)] == [str(CLIPS[0])]
+    assert err.strip().splitlines()[-1].startswith(f"error: {broken}: ")
+
+
 def test_non_finite_numbers_become_null():
     assert json_safe({"a": math.nan, "b": [math.inf, 1.5], "c": "x"}) == {
         "a": None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -84,15 +85,23 @@ def test_second_prepare_waits_for_the_lock(sample, tmp_path):
     out = tmp_path / "out"
     with FileLock(tmp_path / ".out.lock"):
         proc = _prepare_process(sample, out)
-        deadline = time.monotonic() + 60
-        while not (out.exists() and (tmp_path / ".out.lock").exists()) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(3)  # long enough to start, import and reach the lock
+        said = _stderr_until(proc, "waiting for it", seconds=120)
+        assert "another process is preparing this store; waiting for it" in said, said
         assert proc.poll() is None and not (out / "index.json").exists()
     stdout, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 0, stderr
-    assert "another process is preparing this store; waiting for it" in stderr
+    assert proc.returncode == 0, said + stderr
     assert "12 sequences" in stdout
+
+
+def _stderr_until(proc: subprocess.Popen, words: str, seconds: float) -> str:
+    """The process's stderr lines up to the first holding ``words`` (or all it said in ``seconds``)."""
+    said, deadline = "", time.monotonic() + seconds
+    while words not in said and proc.poll() is None:
+        ready, _, _ = select.select([proc.stderr], [], [], max(deadline - time.monotonic(), 0))
+        if not ready:
+            break
+        said += proc.stderr.readline()
+    return said
 
 
 def test_two_prepares_at_once_give_one_valid_store(shared_data, tmp_path):

@@ -30,8 +30,8 @@ def test_resample_puts_irregular_frames_back_on_the_model_rate():
     assert out[:, 0, 0].tolist() == [0, 0, 0, 1, 1, 1, 1, 1, 2, 3]  # 10 frames: 0 to 0.3 s at 30 fps
 
 
-def test_unreadable_camera_is_one_error(mediapipe_ready, lsm_model, monkeypatch, capsys):
-    code, out, err = run_cli(monkeypatch, capsys, "live", lsm_model, "--camera", 99)
+def test_unreadable_camera_is_one_error(mediapipe_ready, signs_checkpoint, monkeypatch, capsys):
+    code, out, err = run_cli(monkeypatch, capsys, "live", signs_checkpoint, "--camera", 99)
     assert (code, out) == (2, "")
     assert err == "error: camera 99: cannot read from the camera (not connected, in use, or no permission)\n"
 

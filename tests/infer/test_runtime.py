@@ -121,3 +121,15 @@ def test_import_signa_stays_light():
     code = "import sys, signa; print('torch' in sys.modules, callable(signa.load_model))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "True"]
+
+
+def test_loading_a_checkpoint_leaves_the_callers_threads(signs_checkpoint):
+    """A library caller keeps its own torch thread count; only ``threads=`` (or the CLI's ``auto``)
+    changes it."""
+    import torch
+
+    torch.set_num_threads(2)
+    signa.load_model(signs_checkpoint)
+    assert torch.get_num_threads() == 2
+    signa.load_model(signs_checkpoint, threads="auto")  # the tiny model: one thread
+    assert torch.get_num_threads() == 1

@@ -42,7 +42,9 @@ def assert_segments_match(segments: list[tuple[float, float]], spans, tolerance_
     assert len(segments) == len(spans)
     for (start, end), (first, last) in zip(segments, spans, strict=True):
         assert first - tolerance_s <= start < end <= last + tolerance_s
-        assert end - start >= 0.6 * (last - first)  # the segment holds most of its recording
+        # at least half of its recording: a hold longer than min_rest_s is a rest (yo_001 ends
+        # pointing still at the signer for 0.8 s, then lowers the hand: that part is left out)
+        assert end - start >= 0.5 * (last - first)
 
 
 @pytest.mark.parametrize("fps", [30, 60])

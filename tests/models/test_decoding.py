@@ -77,3 +77,9 @@ def test_the_confidence_gate(model):
     kaggle = decode(model, x, mask, VOCAB, DecodingOptions(gate="kaggle", min_confidence=1.0), frames)
     assert [r.text for r in kaggle] == [KAGGLE_DUMMY_TEXT] * 2
     assert all(0 <= r.confidence <= 1 for r in kaggle)
+
+
+def test_decoding_options_default_to_the_gates_own_thresholds():
+    from signa.models.gate import ConfidenceGate
+
+    assert DecodingOptions().confidence_gate == ConfidenceGate()

@@ -40,3 +40,24 @@ def test_a_config_without_a_model_section_is_one_clear_error(tmp_path):
     with pytest.raises(SignaError, match="no model section") as info:
         model_from_spec(bad)
     assert info.value.path == str(bad)
+
+
+SIGNS_SMALL = CFG_2.parents[1] / "signs" / "asl-signs-small.yaml"
+
+
+@pytest.mark.parametrize(
+    ("config", "overrides", "message"),
+    [
+        (CFG_2, ["model.encoder.conv_kernel=4"], "invalid model: conv kernel size must be odd, got 4"),
+        (SIGNS_SMALL, [], "invalid model: n_classes is not set: give model.n_classes"),
+    ],
+)
+def test_a_model_its_layers_refuse_is_one_clear_error(config, overrides, message):
+    with pytest.raises(SignaError, match=message) as caught:
+        model_from_spec(config, overrides)
+    assert caught.value.path == str(config)
+
+
+def test_a_sign_config_without_n_classes_is_summarised_with_it_given():
+    model, _ = model_from_spec(SIGNS_SMALL, ["model.n_classes=2"])
+    assert model.classifier.out_features == 2

@@ -22,11 +22,18 @@ CFG_2 = "configs/fingerspelling/cfg_2.yaml"
         ("task=juggling", "unknown task 'juggling'"),
         ("model.arch=resnet", "unknown model architecture 'resnet'"),
         ("train.epochs=0", "epochs"),
+        ("data.foo=1", r"unknown config key 'data.foo' \(known: train, .*batch_size.*\)"),
     ],
 )
 def test_bad_experiment_is_one_clear_error(override, message):
     with pytest.raises(SignaError, match=message):
         experiment_from_dict(toy_experiment(override), "exp.yaml")
+
+
+def test_unknown_top_level_key_lists_only_keys_a_file_may_have():
+    with pytest.raises(SignaError, match="unknown config key 'foo'") as caught:
+        experiment_from_dict(toy_experiment("foo=1"), "exp.yaml")
+    assert "known: task, seed, model, data, optim, train, augment, options)" in str(caught.value)
 
 
 def test_shipped_configs_load_with_overrides():

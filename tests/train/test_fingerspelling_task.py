@@ -134,3 +134,31 @@ def test_folds_do_not_depend_on_the_training_seed(fs_root, tmp_path):
         _, valid = FingerspellingTask(fs_experiment(fs_root, tmp_path, f"seed={seed}")).build_datasets()
         held_out.append(valid.rows)
     assert held_out[0] == held_out[1]
+
+
+def test_joint_ctc_loss_mixes_attention_and_ctc(fs_root, tmp_path):
+    overrides = ("options.decoder_mask_p=0.0", "model.heads=[attention, ctc]", "options.ctc_loss_weight=0.3")
+    task = FingerspellingTask(fs_experiment(fs_root, tmp_path, *overrides))
+    train_set, _ = task.build_datasets()
+    batch = task.collate([train_set[i] for i in range(4)])
+    loss, logs = task.training_step(task.build_models(), batch, Progress(0, 0, 1))
+    attention = 0.6 * logs["ce_forward"] + 0.4 * logs["ce_backward"]
+    expected = 0.98 * (0.7 * attention + 0.3 * logs["ctc"]) + 0.02 * logs["confidence_bce"]
+    assert torch.allclose(loss, expected) and logs["ctc"] > 0
+    loss.backward()
+
+
+def test_ctc_only_model_trains_and_evaluates(fs_root, tmp_path):
+    overrides = ("model.heads=[ctc]", "model.backward_decoder=false", "data.n_folds=4")
+    result = train(fs_experiment(fs_root, tmp_path, *overrides), tmp_path / "run")
+    assert "normalized_levenshtein" in result.metrics and result.metrics["sequences"] > 0
+    assert (tmp_path / "run" / "valid_predictions.csv").is_file()
+
+
+def test_folds_grouped_by_phrase_keep_each_phrase_on_one_side(fs_root, tmp_path):
+    task = FingerspellingTask(
+        fs_experiment(fs_root, tmp_path, "data.fold_by=phrase", "data.supplemental=false")
+    )
+    train_set, valid_set = task.build_datasets()
+    phrases = [{s.store.index[r]["phrase"] for r in s.rows} for s in (train_set, valid_set)]
+    assert phrases[1] and not phrases[0] & phrases[1]

@@ -36,7 +36,7 @@ from signa.data.labelled import is_labelled_folder, labelled_rows, write_label_m
 from signa.data.layout import FINGERSPELLING_130, N_LANDMARKS, SIGNS_100, Selection, get_selection
 from signa.data.readers import iter_kaggle_wide, parquet_kind, read_csv_table, read_kaggle_long, read_single
 from signa.data.readers.common import require_finite
-from signa.data.store_guard import reusable_store, say, source_key, store_lock
+from signa.data.store_guard import finished_match, reusable_store, say, source_key, store_lock
 from signa.data.units import run_units
 from signa.errors import SignaError
 from signa.files import atomic_path, output_folder, write_json_atomic
@@ -143,6 +143,8 @@ def prepare_dataset(
     }
     if layout is not None:
         plan["layout"] = parse_layout(layout).spec
+    if finished_match(out, plan):  # index.json is written last: a finished store needs no lock
+        return PreparedStore(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     # inside the lock: only the process that made the folder removes it after a failed first attempt
     with store_lock(out), output_folder(out, keep=_has_finished_shards):

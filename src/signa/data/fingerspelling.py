@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -32,13 +32,15 @@ class FingerspellingData:
 
     ``vocab``: ``kaggle`` or a character map file. ``supplemental``: train on the supplemental rows
     too. ``min_seq_len``: shorter rows are left out of training. ``oof``: the ``signa oof`` table
-    that gives the confidence targets.
+    that gives the confidence targets. ``fold_by``: the folds group rows by ``signer`` (FS1) or by
+    ``phrase`` (the 0.677 solution, SOLUTIONS.md §7.1: a phrase is in one fold only).
     """
 
     vocab: str = "kaggle"
     supplemental: bool = True
     min_seq_len: int = 0
     oof: str | None = None
+    fold_by: Literal["signer", "phrase"] = "signer"
 
 
 @dataclass(frozen=True)

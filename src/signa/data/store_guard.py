@@ -66,6 +66,13 @@ def store_lock(out: Path):
         lock.release()
 
 
+def finished_match(out: Path, plan: dict) -> bool:
+    """Whether ``out`` holds a finished store of exactly ``plan``; only reads, so it needs no lock
+    (a store on a read-only or shared file system is reused as it is)."""
+    header = _read_json(out / INDEX_FILE)
+    return header is not None and not _differences(header, plan)
+
+
 def reusable_store(out: Path, plan: dict) -> bool:
     """Whether ``out`` holds a finished store of exactly ``plan``; clears a stale one of the same
     source folder (saying why) and refuses one of another folder."""

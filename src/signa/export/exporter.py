@@ -8,8 +8,9 @@
 The task of the checkpoints (:mod:`signa.export.tasks`) writes the model file(s); this module checks
 the options, loads the ensemble, rewrites the precision and writes ``export.json``. One folder holds
 one precision. Fingerspelling ONNX comes as the single graph with the greedy loop
-unrolled (``--variant unrolled``, the default: measured faster) or as an encoder graph plus a
-one-step decoder graph (``--variant stepwise``).
+unrolled (``--variant unrolled``, the default), as an encoder graph plus a one-step decoder graph
+(``--variant stepwise``), or as one graph whose greedy loop is an ONNX ``Loop`` stopping at EOS
+(``--variant loop``, :mod:`signa.export.onnx_loop`).
 """
 
 from __future__ import annotations
@@ -117,8 +118,9 @@ def _check_onnx2tf(options: ExportOptions) -> None:
 
 
 def rewrite_precision(files: dict[str, str], out: Path, options: ExportOptions) -> dict[str, str]:
-    """Rewrite the written files at the requested weight precision (fp32 files stay as they are)."""
-    if options.precision == "fp32":
+    """Rewrite the written files at the requested weight precision (fp32 files stay as they are;
+    the loop variant is composed at its precision)."""
+    if options.precision == "fp32" or options.variant == "loop":
         return files
     if options.format == "onnx":
         from signa.export.onnx import compress_fp16, quantize_int8

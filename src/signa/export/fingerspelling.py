@@ -8,6 +8,9 @@ columns of the 130 selected points.
   fixed number of steps with a key/value cache (:class:`signa.models.decoding.GreedyDecoder` with
   ``fixed_steps=True``); outputs step ``logits`` (S, V), ``tokens`` (S,) and ``confidence`` (1,).
   With a :class:`KaggleGate` (``--kaggle``) it gives the competition's ``outputs`` (S, V).
+* ``ctc`` (a model with the CTC head and no attention decoder): the same graph and outputs, but the
+  decoder loop is gone: encoder, per-frame CTC ``logits`` (T, V + 1) and their best path collapsed
+  to ``tokens`` (S,) (:class:`signa.models.decoding.CTCGreedyDecoder`).
 * :class:`FingerspellingEncoderGraph` + :class:`FingerspellingStepGraph` (``stepwise``): the encoder
   with the cross-attention keys/values and the first decoder step, then one cached step per call,
   driven by a small runtime loop (:mod:`signa.infer.fingerspelling`).
@@ -44,7 +47,7 @@ from signa.export.steps import (
     via_onnx,
 )
 from signa.export.tasks import ExportedFiles, ExportTask, LoadedModels, register_export_task
-from signa.models.decoding import GreedyDecoder, SpecialTokens
+from signa.models.decoding import CTCGreedyDecoder, GreedyDecoder, SpecialTokens
 from signa.models.gate import ConfidenceGate
 
 KV = tuple[torch.Tensor, torch.Tensor]
@@ -78,6 +81,20 @@ class EnsembleDecoder(nn.Module):
         return logits, [kv for _, kv in outs]
 
 
+class EnsembleCTC(nn.Module):
+    """Several CTC heads as one: their per-frame log-probabilities averaged (blank last in each)."""
+
+    def __init__(self, heads: list[nn.Module], dims: list[int]):
+        super().__init__()
+        self.heads = nn.ModuleList(heads)
+        self.dims = list(dims)
+        self.blank = heads[0].blank
+
+    def forward(self, enc: torch.Tensor) -> torch.Tensor:
+        parts = enc.split(self.dims, dim=-1)
+        return torch.stack([h(e).log_softmax(-1) for h, e in zip(self.heads, parts, strict=True)]).mean(0)
+
+
 class FingerspellingEnsemble(nn.Module):
     """The inference parts of one or more fingerspelling models: stem, encoder, confidence, decoder.
 
@@ -96,11 +113,18 @@ class FingerspellingEnsemble(nn.Module):
         self.max_len = min(m.config.max_len for m in models)
         self.max_steps = first.max_phrase
         self.has_confidence = all(m.confidence is not None for m in models)
-        self.decoder = (
-            models[0].decoder
-            if len(models) == 1
-            else EnsembleDecoder([m.decoder for m in models], [m.config.dim for m in models])
-        )
+        self.ctc = models[0].decoder is None
+        if any((m.decoder is None) != self.ctc for m in models):
+            raise ValueError("ensemble members must all have the attention decoder, or all CTC alone")
+        dims = [m.config.dim for m in models]
+        if self.ctc:
+            self.token_decoder = CTCGreedyDecoder(self.max_steps)
+            heads = [m.ctc for m in models]
+            self.decoder = heads[0] if len(models) == 1 else EnsembleCTC(heads, dims)
+        else:
+            self.token_decoder = GreedyDecoder(self.max_steps, fixed_steps=True)
+            decoders = [m.decoder for m in models]
+            self.decoder = decoders[0] if len(models) == 1 else EnsembleDecoder(decoders, dims)
 
     def encode(self, x: torch.Tensor, mask: torch.Tensor | None):
         """x (1, T, K, 3) -> encoder outputs concatenated (1, T, ΣD) and confidence logit (1,) or NaN."""
@@ -124,7 +148,7 @@ class FingerspellingEnsemble(nn.Module):
 
 
 class FingerspellingGraph(nn.Module):
-    """Raw sequence -> greedy decode unrolled to ``max_steps`` steps, in one graph.
+    """Raw sequence -> greedy decode unrolled to ``max_steps`` steps (or greedy CTC), in one graph.
 
     ``kaggle`` (a :class:`KaggleGate`) gives the competition's output instead: ``outputs`` (S, V)
     with the rows after the first EOS replaced by a one-hot on PAD (the grader maps ids >= the
@@ -143,8 +167,7 @@ class FingerspellingGraph(nn.Module):
     def forward(self, landmarks: torch.Tensor, frames: torch.Tensor | None = None):
         x, mask = self.ensemble.prepare(landmarks, frames)
         enc, confidence = self.ensemble.encode(x, mask)
-        greedy = GreedyDecoder(self.ensemble.max_steps, fixed_steps=True)
-        tokens, logits = greedy.decode(self.ensemble.decoder, enc, mask, self.special)
+        tokens, logits = self.ensemble.token_decoder.decode(self.ensemble.decoder, enc, mask, self.special)
         logits, tokens = logits[0], tokens[0]  # (S, V), (S,)
         if self.kaggle is not None:
             return self.kaggle(self._kaggle_rows(logits, tokens), landmarks, confidence)
@@ -280,13 +303,19 @@ class FingerspellingExport(ExportTask):
         ensemble = FingerspellingEnsemble(loaded.models)
         special = SpecialTokens.of(loaded.vocab)
         steps, size = ensemble.max_steps, loaded.vocab.size
+        if ensemble.ctc and (options.kaggle or options.variant in ("stepwise", "loop")):
+            raise SignaError(
+                "a CTC-only model has no decoder loop: export it without --kaggle, stepwise or loop"
+            )
+        variant = "ctc" if ensemble.ctc else "unrolled"
+        outputs = _outputs(steps, size, ensemble.ctc)
         if options.format == "tflite":
             if max(options.lengths) > ensemble.max_len:
                 raise SignaError(f"TFLite lengths must be at most the model's max_len {ensemble.max_len}")
             graph = NamedOutputs(FingerspellingGraph(ensemble, special), OUTPUTS)
             convert_tflite(graph, out / "model.tflite", options.lengths)
             contract = fixed_contract(options.lengths)
-            return ExportedFiles({"model": "model.tflite"}, contract, _outputs(steps, size), "unrolled")
+            return ExportedFiles({"model": "model.tflite"}, contract, outputs, variant)
         if options.kaggle:
             return _export_kaggle(ensemble, loaded.vocab, out)
         from signa.export.onnx import export_onnx
@@ -295,7 +324,13 @@ class FingerspellingExport(ExportTask):
             graph = FingerspellingGraph(ensemble, special)
             dynamic = {"landmarks": {0: "frames"}}
             export_onnx(graph, (example_landmarks(),), out / "model.onnx", ["landmarks"], OUTPUTS, dynamic)
-            return ExportedFiles({"model": "model.onnx"}, InputContract(), _outputs(steps, size), "unrolled")
+            return ExportedFiles({"model": "model.onnx"}, InputContract(), outputs, variant)
+        if options.variant == "loop":
+            from signa.export.onnx_loop import export_loop
+
+            write = lambda folder: _export_stepwise(ensemble, special, folder, size).files  # noqa: E731
+            files = export_loop(write, out, options.precision, steps, special.eos)
+            return ExportedFiles(files, InputContract(), _outputs("steps_run", size), "loop")
         return _export_stepwise(ensemble, special, out, size)
 
 
@@ -350,5 +385,6 @@ def _export_stepwise(ensemble, special, out: Path, size: int) -> ExportedFiles:
     return ExportedFiles(files, InputContract(), {"logits": [1, size], "confidence": [1]}, "stepwise")
 
 
-def _outputs(steps: int, size: int) -> dict[str, list]:
-    return {"logits": [steps, size], "tokens": [steps], "confidence": [1]}
+def _outputs(steps: int | str, size: int, ctc: bool = False) -> dict[str, list]:
+    logits = ["frames", size + 1] if ctc else [steps, size]
+    return {"logits": logits, "tokens": [steps], "confidence": [1]}

@@ -8,7 +8,7 @@ An export folder holds the model file(s) and one ``export.json``::
       "task": "fingerspelling" | "signs" (a registered task; its runtime checks its own keys),
       "precision": "fp32" | "fp16" | "int8",
       "files": {"model": "model.onnx"}  (stepwise fingerspelling: {"encoder": ..., "decoder_step": ...}),
-      "variant": "unrolled" | "stepwise" | "classifier",
+      "variant": "unrolled" | "stepwise" | "loop" | "classifier",
       "input": {"name": "landmarks", "layout": "holistic-543", "shape": ["frames", 543, 3],
                 "dtype": "float32", "missing": "NaN", "columns": null, "lengths": null},
       "outputs": {"logits": [...], "confidence": [...]}  (name -> shape, ``"steps"`` etc. as symbols),

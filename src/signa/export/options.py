@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PRECISIONS = ("fp32", "fp16", "int8")
-VARIANTS = ("unrolled", "stepwise")
+VARIANTS = ("unrolled", "stepwise", "loop")
 
 
 @dataclass(frozen=True)

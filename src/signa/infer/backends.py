@@ -19,11 +19,14 @@ from signa.export.runtimes import open_interpreter, open_session, pad_frames, re
 from signa.infer.outputs import Description, RawOutput
 from signa.infer.tasks import infer_task
 
-AUTOCAST_PRECISIONS = ("fp32", "bf16")  # how a PyTorch checkpoint runs; an export has its own
+AUTOCAST_PRECISIONS = ("fp32", "bf16", "auto")  # a PyTorch checkpoint's; auto: bf16 where native
 
 
-def open_backend(path: Path, threads: int | None = None, precision: str = "fp32"):
-    """The backend for a checkpoint/run folder, an export folder, or an .onnx/.tflite file."""
+def open_backend(path: Path, threads: int | str | None = None, precision: str = "fp32"):
+    """The backend for a checkpoint/run folder, an export folder, or an .onnx/.tflite file.
+
+    ``threads``: a number, ``"auto"`` (a checkpoint: :func:`signa.cpu.default_threads`; an export:
+    the runtime's default), or None (a checkpoint leaves torch's setting as it is)."""
     path = Path(path)
     if not path.exists():
         raise SignaError("model not found", path)
@@ -35,12 +38,13 @@ def open_backend(path: Path, threads: int | None = None, precision: str = "fp32"
         folder, chosen = path, None
     else:
         return TorchBackend(path, precision, threads)
-    if precision != "fp32":
+    if precision == "bf16":  # auto leaves an export as it was exported
         raise SignaError(
             f"--precision {precision} runs PyTorch checkpoints; an export's precision is chosen at export",
             path,
         )
-    return _export_backend(folder, read_export_info(folder), threads, chosen)
+    runtime_threads = None if threads == "auto" else threads
+    return _export_backend(folder, read_export_info(folder), runtime_threads, chosen)
 
 
 def _export_backend(folder: Path, info: ExportInfo, threads, chosen: Path | None = None):
@@ -54,7 +58,7 @@ def _export_backend(folder: Path, info: ExportInfo, threads, chosen: Path | None
 class TorchBackend:
     """A checkpoint run in PyTorch eager mode through the export graph, on CPU."""
 
-    def __init__(self, path: Path, precision: str = "fp32", threads: int | None = None):
+    def __init__(self, path: Path, precision: str = "fp32", threads: int | str | None = None):
         from signa.export.exporter import load_models
         from signa.export.tasks import export_task
         from signa.train.distributed import set_cpu_threads
@@ -67,7 +71,11 @@ class TorchBackend:
         self.task = infer_task(loaded.task)
         selection = export.selection(loaded)
         self.description = Description(loaded.task, "pytorch", loaded.vocab, loaded.labels, False, selection)
-        self.bf16 = precision == "bf16"
+        from signa.cpu import native_bf16, warn_if_emulated_bf16
+
+        self.bf16 = precision == "bf16" or (precision == "auto" and native_bf16())
+        if precision == "bf16":
+            warn_if_emulated_bf16("--precision bf16")
 
     def run(self, data: np.ndarray) -> RawOutput:
         import torch

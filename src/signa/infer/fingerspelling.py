@@ -7,6 +7,7 @@ token until EOS.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +39,11 @@ class FingerspellingInference(InferTask):
     def run_onnx(self, sessions: dict, info: ExportInfo, data: np.ndarray) -> RawOutput:
         if info.variant == "stepwise":
             return run_stepwise(sessions, info.decoding, data)
-        return super().run_onnx(sessions, info, data)
+        raw = super().run_onnx(sessions, info, data)
+        if info.variant == "loop":  # stopped at EOS: tokens padded as the unrolled graph pads them
+            pad = (0, info.decoding["steps"] - len(raw.tokens))
+            raw = replace(raw, tokens=np.pad(raw.tokens, pad, constant_values=info.decoding["pad_id"]))
+        return raw
 
     def decode(
         self, raw: RawOutput, description: Description, gate: ConfidenceGate, ms: float, frames: int

@@ -25,6 +25,7 @@ import numpy as np
 
 from signa.data.layout import N_COORDS, N_LANDMARKS, get_selection
 from signa.data.readers import iter_sequences, read_sequences, require_detections
+from signa.data.readers.common import existing_path
 from signa.errors import SignaError
 from signa.files import json_safe
 from signa.infer.backends import open_backend
@@ -64,16 +65,19 @@ class Recognizer:
 
     ``gate``: the mode of the fingerspelling :class:`~signa.models.gate.ConfidenceGate`
     (``"translator"``: empty text for low-confidence input; ``"kaggle"``: the dummy string;
-    ``None``: off). ``threads``: CPU threads of the ONNX/TFLite runtimes, or torch's for a checkpoint
-    (default :func:`signa.cpu.default_threads`: one per million parameters). ``precision``: ``"bf16"``
-    runs a PyTorch checkpoint under bfloat16 autocast (an export's precision is set when exporting).
+    ``None``: off). ``threads``: torch's CPU threads for a checkpoint (default: torch's setting is
+    left as it is; ``"auto"``: :func:`signa.cpu.default_threads`, one per million parameters, as
+    the command line does), or the ONNX/TFLite runtime's (default: the cores, at most 4).
+    ``precision``: ``"bf16"`` runs a PyTorch checkpoint under bfloat16 autocast (logging a warning on
+    a CPU without native bf16, where it is slower), ``"auto"`` only where the CPU has native bf16 (an
+    export's precision is set when exporting; ``auto`` leaves it so).
     """
 
     def __init__(
         self,
         path: str | Path,
         gate: str | None = "translator",
-        threads: int | None = None,
+        threads: int | str | None = None,
         precision: str = "fp32",
     ):
         self.path = Path(path)
@@ -135,9 +139,12 @@ class Recognizer:
         """Each sequence of each file, recognised as it is read (a long table streams its answers).
 
         ``warn(path, problem)`` hears once per file when the file's layout is not what the model
-        was trained on (an isolated-sign model on a fingerspelling file, say). ``layout`` describes
+        was trained on (an isolated-sign model on a fingerspelling file, say). A missing file is
+        refused before the first answer, so no output is left half-written. ``layout`` describes
         ``.npy`` keypoint vectors (:mod:`signa.data.keypoints`).
         """
+        for path in paths:
+            existing_path(path)
         for path in paths:
             warned = set()
             for sequence in iter_sequences(path, layout):
@@ -177,13 +184,18 @@ def prediction_output(predictions: Iterable[Prediction], as_json: bool) -> Itera
     """The text of ``signa predict``, piece by piece as the predictions come: ``path: sign (0.973)``
     lines, or a JSON list written element by element (valid JSON, never NaN)."""
     separator = "["
-    for (row,) in (predictions_json([p]) for p in predictions):
-        if as_json:
-            yield f"{separator}\n  {json.dumps(row, allow_nan=False)}"
-            separator = ","
-            continue
-        answer = row["sign"] if "sign" in row else repr(row["text"])
-        confidence = "" if row["confidence"] is None else f" ({row['confidence']:.3f})"
-        yield f"{row['path']}: {answer}{confidence}\n"
+    try:
+        for (row,) in (predictions_json([p]) for p in predictions):
+            if as_json:
+                yield f"{separator}\n  {json.dumps(row, allow_nan=False)}"
+                separator = ","
+                continue
+            answer = row["sign"] if "sign" in row else repr(row["text"])
+            confidence = "" if row["confidence"] is None else f" ({row['confidence']:.3f})"
+            yield f"{row['path']}: {answer}{confidence}\n"
+    except SignaError:  # a later file is bad: the answers so far stay a valid JSON list
+        if as_json and separator != "[":
+            yield "\n]\n"
+        raise
     if as_json:
         yield "[]\n" if separator == "[" else "\n]\n"

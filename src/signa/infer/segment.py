@@ -2,9 +2,10 @@
 
 The rule (:class:`SegmentRule`, every duration in seconds, not frames, so it holds at any frame rate):
 
-1. **Hand speed.** Each frame's speed is that of the faster wrist of the detected hands, in shoulder
-   widths per second (the pose's shoulder distance, median over the clip: the same for a signer near
-   or far from the camera), averaged over ``smooth_s``.
+1. **Hand speed.** Each frame's speed is that of the faster wrist of the detected hands over a
+   centred window of ``smooth_s`` (displacement / time, which MediaPipe's frame-to-frame jitter on a
+   still hand hardly moves), in shoulder widths per second (the pose's shoulder distance, median over
+   the clip: the same for a signer near or far from the camera).
 2. **Active frames** have a hand detected and a speed above ``rest_speed``. A hand that has just
    appeared (no speed yet) counts as active.
 3. **Rests** are stretches without an active frame: no hand in view, or hands held still. Only a rest
@@ -36,7 +37,7 @@ class SegmentRule:
     rest_speed: float = 0.25  # shoulder widths per second: slower hands are resting
     min_rest_s: float = 0.5  # a rest this long separates two signs
     min_sign_s: float = 0.3  # shorter activity is not a sign
-    smooth_s: float = 0.2  # speed averaged over this window
+    smooth_s: float = 0.2  # speed measured across this window
     pad_s: float = 0.1  # each segment widened by this much on both sides
 
     def to_dict(self) -> dict:
@@ -54,13 +55,20 @@ class Segment:
         return self.start / fps, self.stop / fps
 
 
-def hand_speed(landmarks: np.ndarray, fps: float, smooth_s: float) -> np.ndarray:
-    """(T,) speed of the faster detected wrist in shoulder widths per second, smoothed; NaN = unknown."""
+def hand_speed(landmarks: np.ndarray, fps: float, window_s: float) -> np.ndarray:
+    """(T,) speed of the faster detected wrist in shoulder widths per second; NaN = unknown.
+
+    Measured as the wrist's displacement across a centred window of ``window_s`` (frames t-h to t+h),
+    not as the mean of frame-to-frame steps: MediaPipe's jitter on a still hand adds up step by
+    step, but not across the window.
+    """
+    half = max(1, round(window_s * fps / 2))
     wrists = landmarks[:, list(WRISTS), :2]  # (T, 2, 2)
-    step = np.linalg.norm(np.diff(wrists, axis=0), axis=-1)  # (T-1, 2)
-    speed = np.concatenate([[np.nan], np.fmax(step[:, 0], step[:, 1])])  # (T,) NaN only if no wrist
-    speed = speed * fps / shoulder_width(landmarks)
-    return _moving_nanmean(speed, max(1, round(smooth_s * fps)))
+    ahead = np.concatenate([wrists[half:], np.repeat(wrists[-1:], half, axis=0)])[: len(wrists)]
+    behind = np.concatenate([np.repeat(wrists[:1], half, axis=0), wrists[:-half]])[: len(wrists)]
+    moved = np.linalg.norm(ahead - behind, axis=-1)  # (T, 2), NaN where either end lacks the hand
+    speed = np.fmax(moved[:, 0], moved[:, 1])  # NaN only if neither hand spans the window
+    return speed * fps / (2 * half) / shoulder_width(landmarks)
 
 
 def shoulder_width(landmarks: np.ndarray) -> float:
@@ -96,16 +104,6 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """(start, stop) of each run of True."""
     edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
     return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
-
-
-def _moving_nanmean(values: np.ndarray, window: int) -> np.ndarray:
-    """Centred moving mean over ``window`` frames, ignoring NaN (NaN where the window holds none)."""
-    valid = ~np.isnan(values)
-    kernel = np.ones(max(1, min(window, len(values))))  # np.convolve's "same" is as long as the longer
-    sums = np.convolve(np.where(valid, values, 0.0), kernel, mode="same")
-    counts = np.convolve(valid.astype(float), kernel, mode="same")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, sums / counts, np.nan)
 
 
 def resample(landmarks: np.ndarray, times: np.ndarray, fps: float) -> np.ndarray:

@@ -1,8 +1,9 @@
 """Decoding strategies with a key/value cache, and the confidence gate, for evaluation and inference.
 
-A :class:`TokenDecoder` turns encoder outputs into tokens; :class:`GreedyDecoder` (whisper's name) is
-the one SIGNA has, and beam search, CTC or streaming decoders join beside it with the same
-``decode`` signature. :func:`greedy_decode` is the one greedy loop, used by ``signa evaluate``, the
+A :class:`TokenDecoder` turns encoder outputs into tokens: :class:`GreedyDecoder` (whisper's name)
+drives the attention decoder, :class:`CTCGreedyDecoder` collapses the CTC head's best path; beam
+search or streaming decoders join beside them with the same ``decode`` signature, each naming the
+model part it reads (``head``). :func:`greedy_decode` is the one greedy loop, used by ``signa evaluate``, the
 runtime and the export wrappers. Each step feeds the last token only: self-attention keys and values
 grow by one row per step, cross-attention keys and values are computed once. With
 ``fixed_steps=True`` it runs all ``max_steps`` steps without looking at the values (the form an
@@ -17,10 +18,11 @@ options and results as frozen dataclasses (change options with ``dataclasses.rep
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, replace
+from typing import ClassVar, Literal
 
 import torch
+import torch.nn.functional as F
 
 from signa.data.vocab import Vocabulary
 from signa.models.gate import KAGGLE_DUMMY_TEXT, ConfidenceGate
@@ -43,22 +45,36 @@ class DecodingOptions:
 
     ``gate``, ``min_frames``, ``min_confidence``, ``dummy_text``: the confidence gate's mode and
     thresholds (:class:`~signa.models.gate.ConfidenceGate`; ``gate=None`` turns it off).
+
+    ``strategy``: ``attention`` (greedy attention decoding) or ``ctc`` (greedy CTC); ``None`` picks
+    the attention decoder when the model has one.
     """
 
     max_steps: int = 33
     fixed_steps: bool = False
-    gate: Literal["translator", "kaggle"] | None = "translator"
-    min_frames: int = 15
-    min_confidence: float = 0.15
+    # the gate's own defaults: one place holds the thresholds
+    gate: Literal["translator", "kaggle"] | None = ConfidenceGate.mode
+    min_frames: int = ConfidenceGate.min_frames
+    min_confidence: float = ConfidenceGate.min_confidence
     dummy_text: str = KAGGLE_DUMMY_TEXT
+    strategy: Literal["attention", "ctc"] | None = None
 
     @property
     def confidence_gate(self) -> ConfidenceGate:
         return ConfidenceGate(self.gate, self.min_frames, self.min_confidence, self.dummy_text)
 
     @property
-    def token_decoder(self) -> GreedyDecoder:
+    def token_decoder(self) -> TokenDecoder:
+        if self.strategy == "ctc":
+            return CTCGreedyDecoder(self.max_steps)
         return GreedyDecoder(self.max_steps, self.fixed_steps)
+
+    def for_model(self, model) -> DecodingOptions:
+        """These options with ``strategy`` resolved for ``model`` (attention when it has a decoder)."""
+        strategy = self.strategy or ("attention" if model.decoder is not None else "ctc")
+        if getattr(model, GreedyDecoder.head if strategy == "attention" else CTCGreedyDecoder.head) is None:
+            raise ValueError(f"{strategy} decoding needs a model with that head")
+        return replace(self, strategy=strategy)
 
 
 @dataclass(frozen=True)
@@ -116,7 +132,12 @@ def is_low_confidence(
 
 
 class TokenDecoder(ABC):
-    """A decoding strategy: encoder outputs -> tokens (B, S) and step logits (B, S, V)."""
+    """A decoding strategy: encoder outputs -> tokens (B, S) and its logits.
+
+    ``head`` names the model attribute it decodes with (the attention ``decoder``, the ``ctc`` head).
+    """
+
+    head: ClassVar[str] = "decoder"
 
     @abstractmethod
     def decode(
@@ -135,6 +156,39 @@ class GreedyDecoder(TokenDecoder):
         return greedy_decode(decoder, enc, enc_mask, special, self.max_steps, self.fixed_steps)
 
 
+def ctc_collapse(
+    ids: torch.Tensor, mask: torch.Tensor | None, blank: int, special: SpecialTokens, steps: int
+) -> torch.Tensor:
+    """Best-path frame ids (B, T) -> tokens (B, steps): repeats merged, blanks dropped, then EOS and PAD.
+
+    Static shapes only (a one-hot placement instead of boolean indexing), so the same code runs in
+    an exported graph. Like the greedy decoder, a path longer than ``steps`` is cut without EOS.
+    """
+    previous = F.pad(ids[:, :-1], (1, 0), value=blank)
+    keep = (ids != blank) & (ids != previous)  # (B, T)
+    if mask is not None:
+        keep = keep & mask
+    position = keep.long().cumsum(1) - 1  # (B, T) slot of each kept frame
+    slots = torch.arange(steps, device=ids.device)
+    placed = (position.unsqueeze(-1) == slots) & keep.unsqueeze(-1)  # (B, T, S)
+    chars = (placed.long() * ids.unsqueeze(-1)).sum(1)  # (B, S)
+    count = keep.long().sum(1, keepdim=True)  # (B, 1)
+    eos, pad = torch.full_like(chars, special.eos), torch.full_like(chars, special.pad)
+    return torch.where(slots < count, chars, torch.where(slots == count, eos, pad))
+
+
+@dataclass(frozen=True)
+class CTCGreedyDecoder(TokenDecoder):
+    """The CTC head's best path, collapsed (:func:`ctc_collapse`); logits are per frame (B, T, V + 1)."""
+
+    head: ClassVar[str] = "ctc"
+    max_steps: int = 33
+
+    def decode(self, head, enc, enc_mask, special):
+        logits = head(enc)  # (B, T, V + 1)
+        return ctc_collapse(logits.argmax(-1), enc_mask, head.blank, special, self.max_steps), logits
+
+
 @torch.no_grad()
 def decode(
     model,
@@ -149,9 +203,11 @@ def decode(
     ``frames`` (B,) are the raw frame counts before resampling, for the ``min_frames`` rule
     (default: the real frames of ``mask``).
     """
+    options = options.for_model(model)
     enc = model.forward_encoder(x, mask)
     confidence = model.forward_confidence(enc)
-    tokens, _ = options.token_decoder.decode(model.decoder, enc, mask, SpecialTokens.of(vocab))
+    strategy = options.token_decoder
+    tokens, _ = strategy.decode(getattr(model, strategy.head), enc, mask, SpecialTokens.of(vocab))
     if frames is None:
         frames = mask.sum(1) if mask is not None else torch.full((x.shape[0],), x.shape[1])
     low = is_low_confidence(frames, confidence, options)

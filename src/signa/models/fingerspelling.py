@@ -1,9 +1,10 @@
 """The fingerspelling model: landmarks -> characters (the 1st-place encoder-decoder, SOLUTIONS.md §2.6).
 
 Assembled from parts picked by name in :class:`Config`: a landmark stem (per-part feature
-extractors), an encoder (Squeezeformer with RoPE or relative attention), a forward decoder, an
-optional backward decoder (a training-only auxiliary loss over the time-flipped encoder output)
-and an optional confidence head. The model computes logits only; losses live in the training
+extractors), an encoder (Squeezeformer, Zipformer-style or causal conv + local/global attention),
+the output heads of ``heads`` (the ``attention`` decoder and/or a ``ctc`` layer), an optional
+backward decoder (a training-only auxiliary loss over the time-flipped encoder output) and an
+optional confidence head. The model computes logits only; losses live in the training
 code, targets in :mod:`signa.data.targets`, generation in :mod:`signa.models.decoding`.
 
 Input: (B, T, K, 3) landmarks of the model's selection, globally normalised with missing points
@@ -49,6 +50,13 @@ class EncoderConfig:
     attention_dropout: float = 0.0
     rope_base: float = 10000.0
     bn_momentum: float = 0.1
+    # conv-local-global (SOLUTIONS.md §7.3): causal conv blocks before the attention blocks, and per
+    # block the local attentions over the current frame and ``local_window`` previous ones
+    conv_blocks: int = 3
+    local_attentions: int = 2
+    local_window: int = 3
+    # zipformer: its regularisers' schedules run this many times faster than icefall's step counts
+    schedule_scale: float = 1.0
 
 
 @dataclass
@@ -60,6 +68,9 @@ class DecoderConfig:
     dropout: float = 0.1
     attention_dropout: float = 0.2
     activation_dropout: float = 0.1
+
+
+HEADS = ("attention", "ctc")
 
 
 def _kaggle_vocab_size() -> int:
@@ -78,6 +89,7 @@ class Config:
     stem: StemConfig = field(default_factory=StemConfig)
     encoder: EncoderConfig = field(default_factory=EncoderConfig)
     decoder: DecoderConfig = field(default_factory=DecoderConfig)
+    heads: list[str] = field(default_factory=lambda: ["attention"])
     backward_decoder: bool = True
     confidence_head: bool = True
 
@@ -101,17 +113,23 @@ class Config:
                 raise ValueError(f"dim {self.dim} is not divisible by {section.heads} heads")
         if self.encoder.attention == "rope" and (self.dim // self.encoder.heads) % 2:
             raise ValueError("RoPE needs an even head dimension")
+        if not self.heads or set(self.heads) - set(HEADS):
+            raise ValueError(f"heads must be a non-empty list of {', '.join(HEADS)}, got {self.heads}")
+        if self.backward_decoder and "attention" not in self.heads:
+            raise ValueError("backward_decoder needs the attention head")
         if min(self.dim, self.max_len, self.max_phrase, self.vocab_size, self.encoder.layers) < 1:
             raise ValueError("dim, max_len, max_phrase, vocab_size and encoder.layers must be positive")
 
 
 @dataclass
 class Output:
-    """Training forward: logits (B, L, V) of each decoder and confidence logits (B,) or None."""
+    """Training forward: logits (B, L, V) of each decoder (None without the attention head),
+    confidence logits (B,) or None, and CTC frame logits (B, T, V + 1) or None."""
 
-    logits: torch.Tensor
+    logits: torch.Tensor | None
     backward_logits: torch.Tensor | None
     confidence: torch.Tensor | None
+    ctc_logits: torch.Tensor | None = None
 
 
 @register("fingerspelling")
@@ -122,14 +140,19 @@ class FingerspellingModel(nn.Module):
         super().__init__()
         from signa.models.decoders import decoder_class
         from signa.models.encoders import encoder_class, stem_class
-        from signa.models.heads import ConfidenceHead
+        from signa.models.heads import ConfidenceHead, CTCHead
 
         self.config = config
         dim = config.dim
         self.stem = stem_class(config.stem.name)(config.stem, dim, get_selection(config.selection))
         self.encoder = encoder_class(config.encoder.name)(config.encoder, dim, config.max_len)
         decoder = decoder_class(config.decoder.name)
-        self.decoder = decoder(config.decoder, dim, config.vocab_size, config.max_phrase)
+        self.decoder = (
+            decoder(config.decoder, dim, config.vocab_size, config.max_phrase)
+            if "attention" in config.heads
+            else None
+        )
+        self.ctc = CTCHead(dim, config.vocab_size) if "ctc" in config.heads else None
         self.backward_decoder = (
             decoder(config.decoder, dim, config.vocab_size, config.max_phrase)
             if config.backward_decoder
@@ -158,17 +181,25 @@ class FingerspellingModel(nn.Module):
         self,
         x: torch.Tensor,
         mask: torch.Tensor | None,
-        decoder_inputs: torch.Tensor,
+        decoder_inputs: torch.Tensor | None = None,
         backward_inputs: torch.Tensor | None = None,
     ) -> Output:
         """Training forward. ``backward_inputs`` feeds the backward decoder, which reads the
         encoder output flipped in time together with its mask (padding then comes first)."""
         enc = self.forward_encoder(x, mask)
-        backward = None
+        logits = backward = None
+        if self.decoder is not None and decoder_inputs is not None:
+            logits = self.forward_decoder(decoder_inputs, enc, mask)
         if self.backward_decoder is not None and backward_inputs is not None:
             flipped_mask = None if mask is None else mask.flip(1)
             backward = self.backward_decoder(backward_inputs, enc.flip(1), flipped_mask)
-        return Output(self.forward_decoder(decoder_inputs, enc, mask), backward, self.forward_confidence(enc))
+        ctc_logits = None if self.ctc is None else self.ctc(enc)
+        return Output(logits, backward, self.forward_confidence(enc), ctc_logits)
+
+    def set_training_step(self, step: int) -> None:
+        """Tell step-scheduled parts (the Zipformer regularisers) how far training has come."""
+        if hasattr(self.encoder, "set_training_step"):
+            self.encoder.set_training_step(step)
 
     def training_only_modules(self) -> list[nn.Module]:
         """Modules an exported model leaves out: the backward decoder."""

@@ -20,3 +20,20 @@ class ConfidenceHead(nn.Module):
     def forward(self, enc: torch.Tensor) -> torch.Tensor:
         """(B, T, D) -> (B,) logits."""
         return self.fc(enc[:, 0]).squeeze(-1)
+
+
+class CTCHead(nn.Module):
+    """``Linear(D → V + 1)``: per-frame logits over the vocabulary's ids plus the CTC blank.
+
+    The blank is the last class (id ``V``), so every other class keeps its vocabulary id and a
+    collapsed CTC path reads as the attention decoder's tokens do.
+    """
+
+    def __init__(self, dim: int, vocab_size: int):
+        super().__init__()
+        self.blank = vocab_size
+        self.fc = nn.Linear(dim, vocab_size + 1)
+
+    def forward(self, enc: torch.Tensor) -> torch.Tensor:
+        """(B, T, D) -> (B, T, V + 1) logits."""
+        return self.fc(enc)

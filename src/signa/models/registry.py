@@ -11,6 +11,7 @@ from pathlib import Path
 from torch import nn
 
 from signa.config import from_dict
+from signa.errors import SignaError
 from signa.registry import Registry
 
 ARCHITECTURES = Registry("model architecture", ("signa.models.fingerspelling", "signa.models.signs"), "arch")
@@ -21,4 +22,8 @@ architecture = ARCHITECTURES.get
 def build_model(arch: str, config: dict, source: str | Path | None = None) -> nn.Module:
     """Build architecture ``arch`` from the plain-data ``config`` of its ``Config`` dataclass."""
     cls = architecture(arch, source)
-    return cls(from_dict(cls.Config, config, source, prefix="model."))
+    checked = from_dict(cls.Config, config, source, prefix="model.")
+    try:
+        return cls(checked)
+    except ValueError as err:  # a check of the layers or the model itself (an even kernel, say)
+        raise SignaError(f"invalid model: {err}", source) from None

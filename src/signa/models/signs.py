@@ -196,7 +196,9 @@ class SignModel(nn.Module):
             for i, (w_in, w_out) in enumerate(zip(widths[:-1], widths[1:], strict=False))
         )
         if config.n_classes is None:
-            raise ValueError("n_classes is not set (training takes it from the label map)")
+            raise ValueError(
+                "n_classes is not set: give model.n_classes (training takes it from the label map)"
+            )
         self.classifier = nn.Linear(widths[-1], config.n_classes)
 
     def _part(self, mlp: PartMLP, features, present, mask, points: torch.Tensor) -> torch.Tensor:

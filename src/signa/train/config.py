@@ -89,7 +89,8 @@ SHARED_DATA_DEFAULTS = {
 
 @dataclass(frozen=True)
 class OptimConfig:
-    """AdamW with a warmup then a cosine (or linear) decay to 0, stepped once per optimiser step.
+    """AdamW (or RAdam in Lookahead) with a warmup then a cosine (or linear) decay to 0, stepped once
+    per optimiser step.
 
     The warmup length is ``warmup_epochs`` epochs or ``warmup_fraction`` of all steps (not both).
     FS1 stepped its scheduler every micro-batch over a schedule counted in micro-batches; counting both
@@ -105,6 +106,11 @@ class OptimConfig:
     warmup_fraction: float = 0.0
     clip_grad_norm: float | None = None
     decay_norm_and_bias: bool = True
+    # adamw, or the 0.677 solution's RAdam inside Lookahead (every ``lookahead_steps`` steps the slow
+    # weights move ``lookahead_alpha`` of the way to the fast ones, which restart from them)
+    optimizer: Literal["adamw", "radam-lookahead"] = "adamw"
+    lookahead_steps: int = 5
+    lookahead_alpha: float = 0.5
 
     def __post_init__(self):
         if self.warmup_epochs and self.warmup_fraction:
@@ -121,10 +127,11 @@ class OptimConfig:
 class TrainConfig:
     """The loop: length, precision, accumulation, EMA, and how often to log, evaluate and save.
 
-    ``precision: auto`` is bf16 autocast on CPU and on GPUs that support it, fp16 with a gradient
-    scaler on older GPUs. ``ema_decay`` keeps an exponential moving average of the inference model's
-    weights, used for evaluation and saved as the checkpoint. ``keep_last`` keeps the inference model
-    of each of the last N epochs in ``epochs/epoch-NNN/`` for a model soup (``signa soup``).
+    ``precision: auto`` is bf16 autocast on GPUs that support it and on CPUs with native bf16 (AMX,
+    AVX512_BF16; fp32 on other CPUs), fp16 with a gradient scaler on older GPUs. ``ema_decay`` keeps
+    an exponential moving average of the inference model's weights, used for evaluation and saved as
+    the checkpoint. ``keep_last`` keeps the inference model of each of the last N epochs in
+    ``epochs/epoch-NNN/`` for a model soup (``signa soup``).
     """
 
     epochs: int = 1
@@ -159,7 +166,8 @@ class ExperimentConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
     augment: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
-    task_data: dict[str, Any] = field(default_factory=dict)  # the task's keys of ``data`` (Task.Data)
+    # the task's keys of ``data`` (Task.Data), split from the section on loading: not a key of its own
+    task_data: dict[str, Any] = field(default_factory=dict, metadata={"derived": True})
 
     def replace(self, **changes) -> ExperimentConfig:
         return dataclasses.replace(self, **changes)
@@ -190,11 +198,21 @@ def experiment_from_dict(data: dict[str, Any], source: str | Path | None = None)
     task = task_class(experiment.task, source)
     augment = to_dict(from_dict(task.Augment, experiment.augment, source, prefix="augment."))
     options = to_dict(from_dict(task.Options, experiment.options, source, prefix="options."))
-    task_data = to_dict(from_dict(task.Data, _own_data_keys(task.Data, own), source, prefix="data."))
+    own = _own_data_keys(task.Data, own)
+    _refuse_unknown_data_keys(own, task.Data, source)
+    task_data = to_dict(from_dict(task.Data, own, source, prefix="data."))
     # the sections are saved complete, defaults included, so a run folder documents every value
     return experiment.replace(
         model={"arch": arch, **model}, augment=augment, options=options, task_data=task_data
     )
+
+
+def _refuse_unknown_data_keys(keys: dict[str, Any], cls: type, source: str | Path | None) -> None:
+    """An unknown ``data`` key, named with every key the section takes (shared and the task's)."""
+    known = [f.name for f in dataclasses.fields(DataConfig)] + [f.name for f in dataclasses.fields(cls)]
+    unknown = sorted(set(keys) - set(known))
+    if unknown:
+        raise SignaError(f"unknown config key 'data.{unknown[0]}' (known: {', '.join(known)})", source)
 
 
 def _own_data_keys(cls: type, keys: dict[str, Any]) -> dict[str, Any]:

@@ -122,12 +122,16 @@ def broadcast_object(value: Any) -> Any:
     return box[0]
 
 
-def set_cpu_threads(requested: int | None, modules) -> int:
-    """Set torch's intra-op threads: ``requested``, or :func:`signa.cpu.default_threads` of the
-    modules' parameter count; returns the number in use."""
-    if requested is not None and requested < 1:
-        raise ValueError("threads must be at least 1")
-    threads = requested or default_threads(sum(p.numel() for m in modules for p in m.parameters()))
+def set_cpu_threads(requested: int | str | None, modules) -> int:
+    """Set torch's intra-op threads: a number, ``"auto"`` for :func:`signa.cpu.default_threads` of the
+    modules' parameter count, or None to leave them as they are (a library caller's process keeps its
+    own setting; the command line passes ``"auto"``); returns the number in use."""
+    if requested is None:
+        return torch.get_num_threads()
+    if requested != "auto" and (not isinstance(requested, int) or requested < 1):
+        raise ValueError(f"threads must be a whole number of at least 1 or 'auto', not {requested!r}")
+    parameters = sum(p.numel() for m in modules for p in m.parameters())
+    threads = default_threads(parameters) if requested == "auto" else requested
     if threads is not None:
         torch.set_num_threads(threads)
     return torch.get_num_threads()

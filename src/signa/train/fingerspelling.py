@@ -5,7 +5,8 @@ Data: ``data.train`` is a prepared store or a Kaggle-layout folder (``train.csv`
 starts with ``supplemental`` is a supplemental row.
 
 * Split: ``--fold k`` validates on fold ``k`` of ``data.n_folds`` folds grouped by signer (a signer is
-  in one fold only) and trains on the others; supplemental rows always train and never validate.
+  in one fold only; ``data.fold_by: phrase`` groups by phrase instead) and trains on the others;
+  supplemental rows always train and never validate.
   ``fold: -1`` is a full fit without validation (FS1 "validated" a full fit on its training fold 0,
   SOLUTIONS §2.12.9; here a full fit validates only on an explicit ``data.valid``).
 * Epoch (FS1 cfg_2): every regular training row, plus one randomly chosen sequence per unique
@@ -24,7 +25,11 @@ starts with ``supplemental`` is a supplemental row.
   ``options.backward_loss_weight`` (0.4) and ``a`` = ``options.confidence_loss_weight`` (0.02), a term
   dropping out when the model lacks that part; decoder inputs masked with ``options.decoder_mask_p``.
   PAD targets stay in the cross-entropy, as in FS1, so the model learns to emit PAD after EOS.
-* Evaluation: greedy decoding (:func:`signa.models.decoding.decode`, gate off by default), scored by
+  A model with a ``ctc`` head adds CTC over its frames (targets: the phrase ids before EOS): alone
+  it is the whole sequence loss, beside the attention decoder the two mix as
+  ``(1 − c)·attention + c·CTC`` with ``c`` = ``options.ctc_loss_weight``.
+* Evaluation: greedy decoding (:func:`signa.models.decoding.decode`, gate off by default; attention
+  decoding when the model has the decoder, else CTC, or ``options.eval_decoding``), scored by
   normalised total Levenshtein.
 """
 
@@ -35,6 +40,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import Dataset
@@ -75,6 +81,8 @@ class FingerspellingOptions:
     cutmix_p: float = 0.5
     augment: bool = True
     eval_gate: Literal["translator", "kaggle"] | None = None
+    ctc_loss_weight: float = 0.3
+    eval_decoding: Literal["attention", "ctc"] | None = None
 
 
 @register_task("fingerspelling")
@@ -150,11 +158,12 @@ class FingerspellingTask(Task):
         return train, PhraseSequences(store, origin, valid_rows, scores[valid_rows], self.vocab, self.lengths)
 
     def _held_out_rows(self, rows: list[dict]) -> list[int]:
-        """Regular rows of fold ``data.fold``, folds grouped by signer (one "label" for all rows, as
-        phrases are nearly unique)."""
+        """Regular rows of fold ``data.fold``, folds grouped by signer or phrase (``data.fold_by``; one
+        "label" for all rows, as phrases are nearly unique)."""
         data = self.experiment.data
-        signers = [str(r.get("participant_id")) for r in rows]
-        folds = stratified_group_folds(signers, ["phrase"] * len(rows), data.n_folds, data.fold_seed)
+        key = "participant_id" if self.data.fold_by == "signer" else "phrase"
+        groups = [str(r.get(key)) for r in rows]
+        folds = stratified_group_folds(groups, ["phrase"] * len(rows), data.n_folds, data.fold_seed)
         return [i for i, r in enumerate(rows) if folds[i] == data.fold and not is_supplemental(r)]
 
     def _fits_decoder(self, phrase: str) -> bool:
@@ -236,28 +245,47 @@ class FingerspellingTask(Task):
     def training_step(self, models, batch, progress: Progress):
         options, vocab = self.options, self.vocab
         target, backward = batch["target"], batch["backward"]
-        out = models["model"](
+        model = models["model"]
+        getattr(model, "module", model).set_training_step(progress.step)  # (DDP wraps it in .module)
+        out = model(
             batch["points"],
             batch["mask"],
             decoder_inputs(target, vocab, options.decoder_mask_p),
             decoder_inputs(backward, vocab, options.decoder_mask_p),
         )
-        ce_forward = F.cross_entropy(out.logits.flatten(0, 1).float(), target.flatten())
-        logs = {"ce_forward": ce_forward.detach()}
-        loss = ce_forward
-        if out.backward_logits is not None:
-            ce_backward = F.cross_entropy(out.backward_logits.flatten(0, 1).float(), backward.flatten())
-            loss = (1 - options.backward_loss_weight) * loss + options.backward_loss_weight * ce_backward
-            logs["ce_backward"] = ce_backward.detach()
+        loss, logs = self._attention_loss(out, target, backward)
+        if out.ctc_logits is not None:
+            ctc = ctc_loss(out.ctc_logits, batch["mask"], target, vocab.eos_id)
+            weight = options.ctc_loss_weight if loss is not None else 1.0
+            loss = ctc if loss is None else (1 - weight) * loss + weight * ctc
+            logs["ctc"] = ctc.detach()
         if out.confidence is not None:
             bce = F.binary_cross_entropy_with_logits(out.confidence.float(), batch["score"].clamp(0, 1))
             loss = (1 - options.confidence_loss_weight) * loss + options.confidence_loss_weight * bce
             logs["confidence_bce"] = bce.detach()
         return loss, logs
 
+    def _attention_loss(self, out, target, backward):
+        """Forward (and backward) decoder cross-entropy, or None for a model without the decoder."""
+        if out.logits is None:
+            return None, {}
+        ce_forward = F.cross_entropy(out.logits.flatten(0, 1).float(), target.flatten())
+        logs = {"ce_forward": ce_forward.detach()}
+        loss = ce_forward
+        if out.backward_logits is not None:
+            ce_backward = F.cross_entropy(out.backward_logits.flatten(0, 1).float(), backward.flatten())
+            weight = self.options.backward_loss_weight
+            loss = (1 - weight) * loss + weight * ce_backward
+            logs["ce_backward"] = ce_backward.detach()
+        return loss, logs
+
     # --- evaluation -------------------------------------------------------------------------------
     def evaluation_records(self, model: nn.Module, batch) -> list[dict[str, Any]]:
-        options = DecodingOptions(max_steps=self.model_config["max_phrase"], gate=self.options.eval_gate)
+        options = DecodingOptions(
+            max_steps=self.model_config["max_phrase"],
+            gate=self.options.eval_gate,
+            strategy=self.options.eval_decoding,
+        )
         results = decode(model, batch["points"], batch["mask"], self.vocab, options, batch["frames"])
         scores = sample_scores(batch["phrase"], [r.text for r in results])
         return [
@@ -280,3 +308,18 @@ class FingerspellingTask(Task):
             self.metric: normalized_total_levenshtein(references, predictions),
             "sequences": len(records),
         }
+
+
+def ctc_loss(
+    logits: torch.Tensor, mask: torch.Tensor | None, target: torch.Tensor, eos_id: int
+) -> torch.Tensor:
+    """CTC of frame logits (B, T, V + 1), blank last, against forward targets (B, S) (ids, EOS, PAD).
+
+    Frames are the mask's real ones; a target's length is its EOS position. Impossible alignments
+    (more characters than frames) give 0 rather than infinity.
+    """
+    log_probs = logits.float().log_softmax(-1).transpose(0, 1)  # (T, B, V + 1)
+    frames = mask.long().sum(1) if mask is not None else torch.full_like(target[:, 0], logits.shape[1])
+    lengths = (target == eos_id).long().argmax(1)
+    blank = logits.shape[-1] - 1
+    return F.ctc_loss(log_probs, target, frames, lengths, blank=blank, zero_infinity=True)

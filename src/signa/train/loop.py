@@ -27,7 +27,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset
 
-from signa.cpu import loader_workers
+from signa.cpu import loader_workers, native_bf16, warn_if_emulated_bf16
 from signa.errors import SignaError
 from signa.files import write_records_csv
 from signa.metrics import format_metrics, plain_metrics
@@ -85,12 +85,17 @@ def default_run_dir(config_path: str | Path, experiment: ExperimentConfig) -> Pa
 
 
 def resolve_precision(precision: str, device: torch.device) -> str:
-    """``auto``: bf16 on CPU and on GPUs with bf16 support, fp16 (with a scaler) on older GPUs."""
-    if precision != "auto":
-        return precision
+    """``auto``: bf16 on GPUs with bf16 support and on CPUs with native bf16 (AMX, AVX512_BF16),
+    fp16 (with a scaler) on older GPUs, fp32 on other CPUs (where bf16 is emulated, many times slower)."""
     if device.type == "cuda":
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-    return "bf16"
+        if precision == "auto":
+            return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+        return precision
+    if precision == "auto":
+        return "bf16" if native_bf16() else "fp32"
+    if precision == "bf16":
+        warn_if_emulated_bf16("train.precision")
+    return precision
 
 
 @contextlib.contextmanager

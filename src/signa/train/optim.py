@@ -1,4 +1,4 @@
-"""AdamW over the trainable modules, and the warmup-then-decay learning-rate schedule."""
+"""AdamW (or RAdam inside Lookahead) over the trainable modules, and the warmup-then-decay schedule."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from torch import nn
 from signa.train.config import OptimConfig
 
 
-def build_optimizer(modules: list[nn.Module], config: OptimConfig) -> torch.optim.AdamW:
-    """One AdamW over all ``modules``; biases and norm weights skip decay unless configured.
+def build_optimizer(modules: list[nn.Module], config: OptimConfig) -> torch.optim.Optimizer:
+    """One AdamW (or Lookahead RAdam) over all ``modules``; biases and norm weights skip decay unless
+    configured.
 
     A parameter with fewer than two dimensions is a bias or a normalisation scale (ISLR6 excludes
     those from decay; FS1 decays everything: ``decay_norm_and_bias: true``).
@@ -26,7 +27,54 @@ def build_optimizer(modules: list[nn.Module], config: OptimConfig) -> torch.opti
         groups.append({"params": no_decay, "weight_decay": 0.0})
     # foreach: the multi-tensor update; PyTorch makes it the default on CUDA only, and on CPU the
     # per-parameter loop costs a noticeable share of a step for a model of ~200 tensors.
-    return torch.optim.AdamW(groups, lr=config.lr, betas=tuple(config.betas), eps=config.eps, foreach=True)
+    betas = tuple(config.betas)
+    if config.optimizer == "radam-lookahead":
+        radam = torch.optim.RAdam(
+            groups, lr=config.lr, betas=betas, eps=config.eps, decoupled_weight_decay=True, foreach=True
+        )
+        return Lookahead(radam, config.lookahead_steps, config.lookahead_alpha)
+    return torch.optim.AdamW(groups, lr=config.lr, betas=betas, eps=config.eps, foreach=True)
+
+
+class Lookahead(torch.optim.Optimizer):
+    """Lookahead (Zhang et al. 2019) around ``inner``: slow weights pulled toward the fast ones.
+
+    Shares ``inner``'s parameter groups, so a learning-rate schedule on this optimiser drives the
+    inner one; its state (the slow weights and the step count) is saved with the inner state.
+    """
+
+    def __init__(self, inner: torch.optim.Optimizer, sync_steps: int = 5, alpha: float = 0.5):
+        self.inner, self.sync_steps, self.alpha = inner, sync_steps, alpha
+        super().__init__(inner.param_groups, inner.defaults)
+        self.param_groups = inner.param_groups
+        self.steps = 0
+        for group in self.param_groups:
+            for param in group["params"]:
+                self.state[param]["slow"] = param.detach().clone()
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        loss = self.inner.step(closure)
+        self.steps += 1
+        if self.steps % self.sync_steps == 0:
+            for group in self.param_groups:
+                for param in group["params"]:
+                    slow = self.state[param]["slow"]
+                    slow.lerp_(param, self.alpha)
+                    param.copy_(slow)
+        return loss
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        self.inner.zero_grad(set_to_none)
+
+    def state_dict(self) -> dict:
+        return {"slow": super().state_dict(), "inner": self.inner.state_dict(), "steps": self.steps}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        super().load_state_dict(state_dict["slow"])
+        self.inner.load_state_dict(state_dict["inner"])
+        self.param_groups = self.inner.param_groups
+        self.steps = state_dict["steps"]
 
 
 def lr_factor(step: int, total_steps: int, warmup_steps: int, schedule: str) -> float:

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from signa.registry import Registry
 
-BUILTIN = ("signa.models.encoders.squeezeformer", "signa.models.encoders.landmark_stem")
+BUILTIN = (
+    "signa.models.encoders.squeezeformer",
+    "signa.models.encoders.conv_local_global",
+    "signa.models.encoders.zipformer",
+    "signa.models.encoders.landmark_stem",
+)
 ENCODERS = Registry("encoder", BUILTIN)
 STEMS = Registry("stem", BUILTIN)
 register_encoder = ENCODERS.register

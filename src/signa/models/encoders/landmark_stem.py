@@ -3,7 +3,8 @@
 The ``landmark_parts`` stem of the 1st-place solution (SOLUTIONS.md §2.3 step 6 and §2.6): one
 feature extractor over all K points (D channels) plus, optionally, one per body part over that
 part's points renormalised frame by frame (D / parts channels each, concatenated); the two are
-added. cfg_1 uses the all-points extractor alone (``parts: []``).
+added. cfg_1 uses the all-points extractor alone (``parts: []``). The ``hand_motion`` stem is the 0.677
+solution's: hand x, y and their displacements (SOLUTIONS.md §7.1).
 """
 
 from __future__ import annotations
@@ -80,3 +81,27 @@ class LandmarkPartsStem(nn.Module):
             for name, extract in zip(self.part_names, self.extract_parts, strict=True)
         ]
         return features + torch.cat(parts, dim=-1)
+
+
+@register_stem("hand_motion")
+class HandMotionStem(nn.Module):
+    """The 0.677 solution's features (SOLUTIONS.md §7.1) and dense embedding: the points of ``parts``
+    (the hands) in x and y, with their one- and two-frame displacements, → Linear → masked BatchNorm.
+
+    The displacements look back (x[t] − x[t−1], x[t] − x[t−2], zero before the first frame) where the
+    reference looked ahead, so the stem stays causal and a stream needs no future frames.
+    """
+
+    def __init__(self, config, dim: int, selection):
+        super().__init__()
+        names = {name: part for part, name in selection.part_names.items()}
+        indices = [i for name in config.parts for i in selection.part_indices(names[name])]
+        self.register_buffer("points", torch.as_tensor(indices, dtype=torch.long), persistent=False)
+        self.proj = nn.Linear(len(indices) * 2 * 3, dim, bias=False)
+        self.norm = MaskedBatchNorm(dim, momentum=config.bn_momentum)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        """(B, T, K, 3) globally normalised landmarks -> (B, T, D)."""
+        xy = zero_pads(finite_or_zero(x.index_select(2, self.points)[..., :2]), mask).flatten(2)  # (B, T, 2n)
+        features = [xy] + [xy - F.pad(xy, (0, 0, lag, 0))[:, : xy.shape[1]] for lag in (1, 2)]
+        return zero_pads(self.norm(self.proj(torch.cat(features, dim=-1)), mask), mask)
