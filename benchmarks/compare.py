@@ -33,7 +33,7 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "src"), str(REPO / "scripts"), str(Path(__file__).parent)]
 
-from composed_experiment import compose_sets, write_phrases  # noqa: E402
+from composed_experiment import SHARED, compose_sets, spellable_filter, write_phrases  # noqa: E402
 from timing import median_ms  # noqa: E402
 
 from signa.config import apply_overrides, read_mapping  # noqa: E402
@@ -73,8 +73,11 @@ def composed_data(args) -> tuple[Path, Path]:
     sets = folder / "data_train", folder / "data_eval"
     if not all((s / "train.csv").is_file() for s in sets):
         folder.mkdir(parents=True, exist_ok=True)
-        phrases = write_phrases(folder, args.train_phrases, args.eval_phrases, 0, args.max_length)
-        sets = compose_sets(folder, phrases, signers=12, seed=0)
+        letters, alphabet = SHARED / "letters" / "asl_ai_hand_landmarks.parquet", "kaggle"
+        spellable = spellable_filter(letters, alphabet)
+        counts = args.train_phrases, args.eval_phrases
+        phrases = write_phrases(folder, *counts, 0, args.max_length, spellable)
+        sets = compose_sets(folder, phrases, signers=12, seed=0, letters=letters, alphabet=alphabet)
     for folder in sets:  # prepared once here, so no run's samples/s counts the preparation
         open_store(folder, None, "fingerspelling", TABLES)
     return sets
