@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import numpy as np
 import pytest
 
-from signa import cli
+from cli_runner import run_cli
 from signa.data.readers import NPY_WIDTH
-
-
-def run_cli(monkeypatch, capsys, *args) -> tuple[int, str, str]:
-    """Run ``signa ARGS`` in-process through ``cli.main``; return (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["signa", *map(str, args)])
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main()
-    out = capsys.readouterr()
-    return exit_info.value.code or 0, out.out, out.err
 
 
 def inspect_json(monkeypatch, capsys, *paths) -> list[dict]:

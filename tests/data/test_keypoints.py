@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import numpy as np
 import pytest
 
-from signa import cli
+from cli_runner import run_cli
 from signa.data.keypoints import ITEM_HELP, parse_layout
 from signa.data.layout import GROUP_SLICES, landmark_index
 from signa.data.readers import read_npy, read_sequences
@@ -158,15 +157,6 @@ def test_spec_that_does_not_match_the_vector_length(lsm):
     with pytest.raises(SignaError, match=r"expected 258 values per frame .* found shape \(226,\)") as error:
         read_npy(frame, "mp-data-noface")
     assert error.value.path == str(frame)
-
-
-def run_cli(monkeypatch, capsys, *args) -> tuple[int, str, str]:
-    """``signa ARGS`` through ``cli.main`` (as installed): exit code, stdout, stderr."""
-    monkeypatch.setattr(sys, "argv", ["signa", *map(str, args)])
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main()
-    out = capsys.readouterr()
-    return exit_info.value.code or 0, out.out, out.err
 
 
 def test_cli_inspect_and_prepare_with_a_layout(lsm, tmp_path, monkeypatch, capsys):

@@ -7,8 +7,8 @@ import json
 
 import numpy as np
 import pytest
-from video_helpers import run_cli
 
+from cli_runner import run_cli
 from signa.data.readers import read_kaggle_long, read_pose, read_sequences
 from signa.errors import SignaError
 from signa.infer.extract import ExtractOptions, extract_videos, find_videos, merge_records, parse_shard

@@ -7,8 +7,8 @@ import threading
 
 import numpy as np
 import pytest
-from video_helpers import run_cli
 
+from cli_runner import run_cli
 from signa.infer.live import Frame, NewestFrame
 from signa.infer.segment import resample
 

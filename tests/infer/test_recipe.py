@@ -16,7 +16,9 @@ import json
 import shutil
 
 import pytest
-from video_helpers import LSM_SIGNS, cut, run_cli
+from video_helpers import LSM_SIGNS, cut
+
+from cli_runner import run_cli
 
 CONFIG = "configs/signs/lsm-small.yaml"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
-from video_helpers import run_cli
 
+from cli_runner import run_cli
 from signa.data.readers import read_kaggle_long
 from signa.infer.show import COLORS
 

@@ -10,8 +10,9 @@ import json
 
 import numpy as np
 import pytest
-from video_helpers import LSM_SIGNS, run_cli
+from video_helpers import LSM_SIGNS
 
+from cli_runner import run_cli
 from signa import load_model
 from signa.data.layout import GROUP_SLICES
 from signa.data.readers import read_kaggle_long

@@ -7,7 +7,6 @@ Only the clip with nobody in it (ffmpeg's test pattern) is synthetic, and its te
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 LSM_SIGNS = ("ambulancia", "doctor", "dolor", "hoy", "yo")  # the MSL-150 recordings <sign>_001
@@ -24,17 +23,3 @@ def cut(source: Path, out: Path, frames: int, *filters: str) -> Path:
     encode = ["-c:v", "libx264", "-crf", "12", "-pix_fmt", "yuv420p"]
     ffmpeg("-i", source, "-frames:v", frames, *vf, *encode, out)
     return out
-
-
-def run_cli(monkeypatch, capsys, *args) -> tuple[int, str, str]:
-    """Run ``signa ARGS`` in-process through ``cli.main``; return (exit code, stdout, stderr)."""
-    from signa import cli
-
-    monkeypatch.setattr(sys, "argv", ["signa", *map(str, args)])
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as exit_info:
-        code = exit_info.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err

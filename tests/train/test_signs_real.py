@@ -6,14 +6,13 @@ CI version of ``scripts/signs_experiment.py``: one signer-independent fold, a fe
 from __future__ import annotations
 
 import json
-import sys
 
 import numpy as np
 import pytest
 import torch
 from typer.testing import CliRunner
 
-from signa import cli
+from cli_runner import run_cli
 from signa.cli import app
 from signa.data.layout import GROUP_SLICES
 from signa.data.writers import write_kaggle_long
@@ -76,20 +75,12 @@ def test_predict_command_on_real_files(trained, shared_data):
     assert pose.exit_code == 0 and "colin-SAD.parquet: " in pose.output
 
 
-def run_cli(monkeypatch, capsys, *args) -> tuple[int, str]:
-    """``signa ARGS`` through ``cli.main`` (as installed): exit code and stderr."""
-    monkeypatch.setattr(sys, "argv", ["signa", *map(str, args)])
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main()
-    return exit_info.value.code or 0, capsys.readouterr().err
-
-
 def test_predict_refuses_a_sequence_without_hands(trained, tmp_path, monkeypatch, capsys):
     landmarks = np.random.default_rng(0).random((10, 543, 3)).astype(np.float32)
     for hand in ("left_hand", "right_hand"):
         landmarks[:, GROUP_SLICES[hand]] = np.nan
     write_kaggle_long(tmp_path / "nohands.parquet", landmarks)
-    code, err = run_cli(monkeypatch, capsys, "predict", trained.run_dir, tmp_path / "nohands.parquet")
+    code, _, err = run_cli(monkeypatch, capsys, "predict", trained.run_dir, tmp_path / "nohands.parquet")
     assert code == 2 and err.startswith(f"error: {tmp_path / 'nohands.parquet'}: no hand is visible")
 
 
@@ -97,7 +88,7 @@ def test_predict_refuses_a_label_map_that_does_not_match(trained, shared_data, t
     labels = tmp_path / "map.json"
     labels.write_text(json.dumps({"thankyou": 0, "hello": 1}))
     clip = next((shared_data / "asl-signs" / "train_landmark_files").glob("*/*.parquet"))
-    code, err = run_cli(monkeypatch, capsys, "predict", trained.run_dir, clip, "--labels", labels)
+    code, _, err = run_cli(monkeypatch, capsys, "predict", trained.run_dir, clip, "--labels", labels)
     assert code == 2 and f"{labels}: the label map does not match the checkpoint" in err
 
 
