@@ -4,8 +4,9 @@ A :class:`TokenDecoder` turns encoder outputs into tokens: :class:`GreedyDecoder
 drives the attention decoder, :class:`CTCGreedyDecoder` collapses the CTC head's best path, and
 :class:`signa.models.rescoring.CTCRescoringDecoder` rescores attention beam candidates with the CTC
 head; each names the model parts it reads (``heads``). :func:`greedy_decode` is the one greedy
-loop, used by ``signa evaluate``, the runtime and the export wrappers. Each step feeds the last token only: self-attention keys and values
-grow by one row per step, cross-attention keys and values are computed once. With
+loop, used by ``signa evaluate``, the runtime and the export wrappers. Each step feeds the last
+token only: self-attention keys and values grow by one row per step, cross-attention keys and
+values are computed once. With
 ``fixed_steps=True`` it runs all ``max_steps`` steps without looking at the values (the form an
 exporter unrolls); otherwise it stops once every sequence has emitted EOS. Either way, every position
 after a sequence's EOS holds PAD, set by ``torch.where`` rather than a Python branch, so both forms

@@ -77,9 +77,7 @@ def ctc_sequence_log_prob(
     lengths = torch.where(is_eos.any(1), is_eos.long().argmax(1), tokens.shape[1])
     inside = torch.arange(tokens.shape[1], device=tokens.device) < lengths[:, None]
     targets = torch.where(inside, tokens, 0)
-    loss = F.ctc_loss(
-        log_probs.transpose(0, 1), targets, frames, lengths, blank=blank, reduction="none"
-    )
+    loss = F.ctc_loss(log_probs.transpose(0, 1), targets, frames, lengths, blank=blank, reduction="none")
     return -loss
 
 
