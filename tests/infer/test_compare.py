@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 import signa.train.loop
+from cli_runner import run_cli
 from signa.errors import SignaError
 from signa.infer.compare import CompareOptions, compare, markdown
 
@@ -105,3 +106,11 @@ def test_markdown_marks_what_a_row_lacks():
     row = {"config": "x + CTC rescoring", "mean": 0.5, "std": 0.01, "parameters": 1234}
     table = markdown({"frames": [128], "rows": [row | {"train_samples_per_s": 9.6}]})
     assert table.splitlines()[-1] == "| x + CTC rescoring | 0.500 ± 0.010 | 1,234 | 10 | — | — | — |"
+
+
+def test_the_command_prints_one_line_for_a_bad_config(composed, tmp_path, monkeypatch, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model: [not, a, mapping]\n")
+    code, out, err = run_cli(monkeypatch, capsys, "compare", bad, "--data", composed, "--out", tmp_path / "o")
+    assert code == 2 and out == ""
+    assert err.strip() == f"error: {bad}: a compared config needs a model section"
