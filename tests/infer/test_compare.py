@@ -4,7 +4,6 @@ budget, resuming and refusals, not the scores (docs/comparison.md has the real r
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import yaml
 
 import signa.train.loop
 from cli_runner import run_cli
+from composed_data import compose_comparison_data
 from signa.errors import SignaError
 from signa.infer.compare import CompareOptions, compare, markdown
 
@@ -25,17 +25,10 @@ TINY = (
 )
 
 
-def load_benchmark():
-    spec = importlib.util.spec_from_file_location("compare_benchmark", REPO / "benchmarks" / "compare.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def composed(tmp_path_factory, shared_data) -> Path:
     folder = tmp_path_factory.mktemp("composed")
-    load_benchmark().compose_comparison_data(folder, 24, 8, 6, shared_data)
+    compose_comparison_data(folder, 24, 8, 6, shared_data)
     return folder
 
 
