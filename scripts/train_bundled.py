@@ -89,7 +89,11 @@ def composed_fingerspelling(recipe: dict, work: Path, seeds: list[int], threads:
     metric = "normalised total Levenshtein"
     return {
         "run": work / f"seed{recipe['bundle_seed']}",
-        "headline": {"metric": metric, "value": bundled["held_out"], "data": f"{scored.n} held-out COMPOSED"},
+        "headline": {
+            "metric": metric,
+            "value": bundled["held_out"],
+            "data": f"{scored.n} held-out COMPOSED sequences",
+        },
         "checks": {"ci_subset": {"metric": metric, "first": subset, "value": bundled["ci_subset"]}},
         "per_seed": per_seed,
         "spread": {"held_out": spread([v["held_out"] for v in per_seed.values()])},
