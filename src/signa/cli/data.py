@@ -77,8 +77,10 @@ def data_prepare(
     layout: str | None = typer.Option(None, "--layout", help=LAYOUT_HELP),
 ) -> None:
     """Turn a Kaggle-layout dataset into a compact memory-mappable store (resumable)."""
-    from signa.data.cache import DTYPES, finished_parts, prepare_dataset
+    from signa.data.cache import DTYPES, LAYOUTS, finished_parts, prepare_dataset
 
+    if task is not None and task not in LAYOUTS:
+        raise SignaError(f"must be one of {', '.join(LAYOUTS)}, not {task!r}", "--task")
     if dtype not in DTYPES:
         raise SignaError(f"must be one of {', '.join(DTYPES)}, not {dtype!r}", "--dtype")
     try:

@@ -31,7 +31,8 @@ def open_backend(path: Path, threads: int | str | None = None, precision: str = 
     if not path.exists():
         raise SignaError("model not found", path)
     if precision not in AUTOCAST_PRECISIONS:
-        raise SignaError(f"unknown precision {precision!r} (known: {', '.join(AUTOCAST_PRECISIONS)})")
+        known = ", ".join(AUTOCAST_PRECISIONS)
+        raise SignaError(f"unknown precision {precision!r} (known: {known})", "--precision")
     if path.is_file() and path.suffix in (".onnx", ".tflite"):
         folder, chosen = path.parent, path
     elif path.is_dir() and (path / EXPORT_FILE).is_file():
