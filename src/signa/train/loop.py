@@ -284,9 +284,7 @@ class _Trainer:
         """Metrics of the validation set; the final evaluation also writes its per-sample records."""
         if self.valid_set is None:
             return
-        model = self.task.inference_model()
-        swap = self.ema.swapped_into(model) if self.ema else contextlib.nullcontext()
-        with swap, self._autocast():
+        with self._inference_model() as model, self._autocast():
             records = self.task.collect_records(model, self.eval_loader(self.valid_set))
         self.last_metrics = plain_metrics(self.task.summarize(records))
         self.log.write({"kind": "eval", "epoch": self.epoch, "step": self.step, **self.last_metrics})
@@ -296,11 +294,17 @@ class _Trainer:
     def _save(self) -> None:
         state = self._train_state()  # every process takes part: it gathers the RNG states
         if self.runtime.is_main:
-            model = self.task.inference_model()
-            swap = self.ema.swapped_into(model) if self.ema else contextlib.nullcontext()
-            with swap:
+            with self._inference_model() as model:
                 save_checkpoint(self.run_dir, model, self.task.checkpoint_meta(), state)
         distributed.barrier()
+
+    @contextlib.contextmanager
+    def _inference_model(self):
+        """The model as it is evaluated and saved: the EMA weights if kept, the task's final touches."""
+        model = self.task.inference_model()
+        swap = self.ema.swapped_into(model) if self.ema else contextlib.nullcontext()
+        with swap, self.task.ready_for_inference(model):  # in this order: the touches need the EMA weights
+            yield model
 
     def _keep_epoch(self) -> None:
         """Keep this epoch's inference model among the last ``train.keep_last`` (for ``signa soup``)."""
@@ -308,9 +312,10 @@ class _Trainer:
             return
         from signa.train.soup import keep_epoch_model
 
-        model, meta = self.task.inference_model(), self.task.checkpoint_meta()
-        with self.ema.swapped_into(model) if self.ema else contextlib.nullcontext():
-            keep_epoch_model(self.run_dir, model, meta, self.epoch, self.config.keep_last)
+        with self._inference_model() as model:
+            keep_epoch_model(
+                self.run_dir, model, self.task.checkpoint_meta(), self.epoch, self.config.keep_last
+            )
 
     def _train_state(self) -> dict:
         return {
