@@ -233,3 +233,51 @@ def test_shipped_configs_build_the_reference_sizes(name, distilled, teacher):
     sizes = {k: sum(p.numel() for p in m.parameters()) for k, m in task.models.items()}
     assert sizes == {"model": distilled, "student": teacher, "teacher": teacher}
     assert task._views() == 3 and task.trainable() == ["model", "student"]
+
+
+def test_resumed_signs_run_with_mean_teacher_ends_with_the_same_weights(tmp_path, monkeypatch):
+    """Evaluating and saving measure BatchNorm statistics and put the running ones back, so training,
+    the teacher's average included, goes on exactly as it would have (synthetic data, 12 steps)."""
+    import safetensors.torch
+
+    from signa.train import loop
+
+    root = write_dataset(tmp_path / "signs")
+    config = {
+        "task": "signs",
+        "model": TINY,
+        "data": {
+            "train": str(root),
+            "cache": str(tmp_path / "cache"),
+            "batch_size": 4,
+            "fold": 0,
+            "n_folds": 2,
+        },
+        "train": {"epochs": 4, "checkpoint_every_steps": 2, "progress": False, "tensorboard": False},
+        "options": {"mixup_p": 1.0, "mean_teacher": True},
+    }
+    experiment = experiment_from_dict(config)
+    loop.train(experiment, tmp_path / "straight")
+    original, calls = loop._Trainer._optimizer_step, []
+
+    def dies_at_step_8(self):
+        calls.append(1)
+        if len(calls) == 8:  # mid-epoch 3 (3 steps an epoch): resumed from step 6, the end of epoch 2
+            raise KeyboardInterrupt
+        return original(self)
+
+    monkeypatch.setattr(loop._Trainer, "_optimizer_step", dies_at_step_8)
+    with pytest.raises(KeyboardInterrupt):
+        loop.train(experiment, tmp_path / "killed")
+    monkeypatch.setattr(loop._Trainer, "_optimizer_step", original)
+    loop.train(experiment, tmp_path / "killed", resume=True)
+    for name in ("straight", "killed"):
+        assert (tmp_path / name / "checkpoint" / "model.safetensors").is_file()
+    straight, resumed = (
+        safetensors.torch.load_file(str(tmp_path / name / "checkpoint" / "model.safetensors"))
+        for name in ("straight", "killed")
+    )
+    assert straight.keys() == resumed.keys() and all(torch.equal(straight[k], resumed[k]) for k in straight)
+    states = [torch.load(tmp_path / n / "checkpoint" / "train_state.pt") for n in ("straight", "killed")]
+    teachers = [state["models"]["teacher"] for state in states]
+    assert all(torch.equal(teachers[0][k], teachers[1][k]) for k in teachers[0])
