@@ -6,11 +6,15 @@ composed held-out set, re-created from the repo's samples; the sign models on ..
 
 import glob
 import json
+import shutil
+import tomllib
+from pathlib import Path
 
 import pytest
 import safetensors
 
 import signa
+from signa import bundled
 from signa.bundled import MODELS_DIR, bundled_model, bundled_models, render_models, resolve_model
 from signa.errors import SignaError
 from signa.evaluate.evaluate import evaluate_checkpoint
@@ -30,6 +34,72 @@ def test_an_existing_path_wins_over_a_name(tmp_path, monkeypatch):
     (tmp_path / "lsm").mkdir()
     assert resolve_model("lsm") == tmp_path.joinpath("lsm").relative_to(tmp_path)
     assert resolve_model(tmp_path / "lsm") == tmp_path / "lsm"
+
+
+def test_a_folder_that_hides_a_bundled_model_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lsm").mkdir()
+    with pytest.raises(SignaError) as error:
+        signa.load_model("lsm")
+    assert str(error.value).startswith("lsm: not a SIGNA checkpoint: config.json is missing; a bundled model")
+    assert str(MODELS_DIR / "lsm") in str(error.value)
+    (tmp_path / "other").mkdir()
+    with pytest.raises(SignaError) as error:
+        signa.load_model("other")
+    assert "bundled" not in str(error.value)
+
+
+def leftover_models_dir(root: Path) -> Path:
+    """A copy of the lsm bundle with what an interrupted bundling leaves: hidden folders, training state."""
+    models = root / "signa" / "assets" / "models"
+    shutil.copytree(MODELS_DIR / "lsm", models / "lsm")
+    shutil.copytree(MODELS_DIR / "lsm", models / ".lsm.new")
+    shutil.copytree(MODELS_DIR / "lsm", models / ".lsm.old")
+    (models / "lsm" / "train_state.pt").write_bytes(b"not shipped")
+    return models
+
+
+def test_hidden_and_incomplete_folders_are_no_models(tmp_path, monkeypatch):
+    models = leftover_models_dir(tmp_path)
+    (models / "half").mkdir()
+    shutil.copyfile(MODELS_DIR / "lsm" / "config.json", models / "half" / "config.json")
+    monkeypatch.setattr(bundled, "MODELS_DIR", models)
+    monkeypatch.chdir(tmp_path)
+    assert [model.name for model in bundled_models()] == ["lsm"]
+    for name in (".lsm.new", ".lsm.old", "half"):
+        with pytest.raises(SignaError, match=r"no such file or bundled model \(known: lsm\)"):
+            resolve_model(name)
+
+
+def test_the_wheel_ships_complete_bundles_only(tmp_path):
+    """The package-data globs of pyproject.toml, applied as setuptools does (glob, relative to the package)."""
+    models = leftover_models_dir(tmp_path)
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["signa"]
+    package = tmp_path / "signa"
+    shipped = {
+        Path(f).relative_to(models)
+        for p in patterns
+        for f in glob.glob(str(package / p))
+        if Path(f).is_file()
+    }
+    assert shipped == {Path("lsm") / name for name in bundled.BUNDLE_FILES}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_bundled_configs_hold_no_machine_path(name):
+    def strings(value):
+        if isinstance(value, dict):
+            return [s for item in value.values() for s in strings(item)]
+        if isinstance(value, list):
+            return [s for item in value for s in strings(item)]
+        return [value] if isinstance(value, str) else []
+
+    config = json.loads((MODELS_DIR / name / "config.json").read_text(encoding="utf-8"))
+    absolute = [
+        s for s in strings(config) if Path(s).is_absolute() or s[1:3] in (":/", ":\\") or "/work/" in s
+    ]
+    assert absolute == []
 
 
 def test_a_name_resolves_to_its_folder(tmp_path, monkeypatch):
