@@ -7,7 +7,6 @@ composed held-out set, re-created from the repo's samples; the sign models on ..
 import glob
 import json
 import shutil
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -72,7 +71,8 @@ def test_hidden_and_incomplete_folders_are_no_models(tmp_path, monkeypatch):
 
 
 def test_the_wheel_ships_complete_bundles_only(tmp_path):
-    """The package-data globs of pyproject.toml, applied as setuptools does (glob, relative to the package)."""
+    """pyproject.toml's package-data globs, applied as setuptools does (glob, relative to the package)."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     models = leftover_models_dir(tmp_path)
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = pyproject["tool"]["setuptools"]["package-data"]["signa"]
