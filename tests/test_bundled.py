@@ -9,6 +9,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import safetensors
 
@@ -178,7 +179,38 @@ def test_asl_signs_card_held_out_fold_is_reproduced(shared_data):
     card = bundled_model("asl-signs").card
     fold = card["checks"]["held_out_fold"]["fold"]
     result = evaluate_checkpoint("asl-signs", shared_data / "asl-signs", fold=fold, threads=1)
-    assert result.score == pytest.approx(card["headline"]["value"], abs=card["headline"]["tolerance"] + 1e-9)
+    check = card["checks"]["held_out_fold"]
+    assert result.score == pytest.approx(check["value"], abs=check["tolerance"] + 1e-9)
+
+
+def test_asl_signs_headline_is_the_cross_validation_beside_its_baselines():
+    """The headline is every run's mean, not the bundled run's fold; it says if the baseline is beaten."""
+    card = bundled_model("asl-signs").card
+    (cross_validation,) = card["spread"].values()
+    assert card["headline"]["value"] == pytest.approx(np.mean(cross_validation["values"]))
+    assert card["headline"]["runs"] == len(cross_validation["values"]) == 12
+    baseline = card["baselines"]["logistic regression on hand statistics (signa.evaluate.sign_baseline)"]
+    text = bundled_model("asl-signs").card_path.read_text(encoding="utf-8")
+    beaten = card["headline"]["value"] > baseline["mean"] + baseline["std"]
+    assert ("does not beat" in text) != beaten
+    assert f"majority class: {card['baselines']['majority class']:.3f}" in text
+    assert f"held-out fold {card['checks']['held_out_fold']['fold']}" in text
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_cards_give_sample_std_and_the_cpu(name):
+    card = bundled_model(name).card
+    text = bundled_model(name).card_path.read_text(encoding="utf-8")
+    figures = [
+        *card["spread"].values(),
+        *(f for f in card.get("baselines", {}).values() if isinstance(f, dict)),
+    ]
+    for figure in figures:
+        assert figure["std"] == pytest.approx(np.std(figure["values"], ddof=1))
+    assert "mean ± sample std over" in text and " ± std" not in text
+    assert (
+        f"on {card['made']['cpu']} ({card['made']['cores']} cores)" in text and "on 2 CPU cores" not in text
+    )
 
 
 def test_lsm_card_figures_are_reproduced(shared_data):

@@ -59,7 +59,7 @@ class BundledModel:
             "labels": card["labels"],
             "parameters": card["parameters"],
             "size_bytes": self.size_bytes(),
-            "headline": {key: headline[key] for key in ("metric", "value", "data")},
+            "headline": {key: headline[key] for key in ("metric", "value", "std", "data") if key in headline},
             "card": str(self.card_path),
         }
 
@@ -129,6 +129,12 @@ def shadow_hint(name_or_path: str | Path) -> str:
     )
 
 
+def headline_text(headline: dict[str, Any]) -> str:
+    """``accuracy 0.968 ± 0.042 (data)``: a card's headline, with its sample std where it has one."""
+    std = f" ± {headline['std']:.3f}" if "std" in headline else ""
+    return f"{headline['metric']} {headline['value']:.3f}{std} ({headline['data']})"
+
+
 def render_models(rows: list[dict[str, Any]]) -> str:
     """The ``signa models`` table: one line per model, then where its card is."""
     header = ("name", "task", "labels", "parameters", "size", "headline metric")
@@ -139,7 +145,7 @@ def render_models(rows: list[dict[str, Any]]) -> str:
             str(row["labels"]),
             f"{row['parameters']:,}",
             f"{row['size_bytes'] / 1e6:.2f} MB",
-            f"{row['headline']['metric']} {row['headline']['value']:.3f} ({row['headline']['data']})",
+            headline_text(row["headline"]),
         )
         for row in rows
     ]
