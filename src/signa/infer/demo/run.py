@@ -3,10 +3,12 @@ would type for it, and its results; then the next commands to try. ``OUT/demo.js
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import shlex
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +74,20 @@ def run_demo(options: DemoOptions = DemoOptions(), report: Report | None = None)
     return results
 
 
+def timed(step: Callable) -> Callable:
+    """A step that ends by saying how long it took (unless it was skipped)."""
+
+    @functools.wraps(step)
+    def run(report: Report, *args):
+        start = time.perf_counter()
+        result = step(report, *args)
+        if not report.skipped:
+            report.note(f"[dim]({time.perf_counter() - start:.1f} s)[/]")
+        return result
+
+    return run
+
+
 def _sample_videos(count: int) -> list[Path]:
     videos = [SAMPLE_VIDEOS / f"{name}.mp4" for name in CLIPS[:count]]
     missing = [v for v in videos if not v.is_file()]
@@ -84,6 +100,7 @@ def _missing(*modules: str) -> bool:
     return any(importlib.util.find_spec(m) is None for m in modules)
 
 
+@timed
 def _translate_step(report, videos, model: Path, options, out: Path, results: dict) -> list[steps.ClipResult]:
     report.step(
         1,
@@ -117,6 +134,7 @@ def _translate_step(report, videos, model: Path, options, out: Path, results: di
     return clips
 
 
+@timed
 def _spelling_step(report, model: Path, options, results: dict) -> None:
     report.step(
         2,
@@ -139,6 +157,7 @@ def _spelling_step(report, model: Path, options, results: dict) -> None:
     results["fingerspelling"] = spelled.to_dict()
 
 
+@timed
 def _onnx_step(report, model: Path, signs: Recognizer, clips, out: Path, results: dict) -> None:
     export = out / "onnx" / "lsm"
     report.step(
@@ -169,6 +188,7 @@ def _onnx_step(report, model: Path, signs: Recognizer, clips, out: Path, results
     results["onnx"] = parity.to_dict()
 
 
+@timed
 def _animation_step(report, clips, signs: Recognizer, out: Path, results: dict) -> None:
     report.step(4, "Skeleton animation", "The landmarks and the model's answer drawn over the video.")
     if not clips:
