@@ -112,10 +112,10 @@ def _translate_step(report, videos, model: Path, options, out: Path, results: di
         report.skip(f"reading video {VIDEO_HINT}")
         return []
     extracted = out / "landmarks"
-    report.command(
-        command_line("extract", *videos[:1], "...", "--out", extracted), "one MediaPipe graph a core"
-    )
-    report.command(command_line("translate", "lsm", *videos[:1], "...", "--whole"), "one sign a clip")
+    sources = [SAMPLE_VIDEOS] if len(videos) == len(CLIPS) else videos
+    report.command(command_line("extract", *sources, "--out", extracted), "one MediaPipe graph a core")
+    shown = [*videos[:1], "..."] if len(videos) > 1 else videos
+    report.command(command_line("translate", "lsm", *shown, "--whole"), "the same in one: video in, sign out")
     steps.extract_clips(videos, extracted, options.workers)
     clips = steps.translate_clips(load_model(model, threads="auto"), extracted)
     rows = [
