@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from signa.bundled import resolve_model
 from signa.errors import SignaError
 from signa.files import output_folder, write_json_atomic
 from signa.infer.demo import steps
@@ -42,14 +43,10 @@ class DemoOptions:
     clips: int = len(CLIPS)
     composed: int = 30
     workers: int = 0
-    sign_model: str = "lsm"
-    spelling_model: str = "asl-fingerspelling"
 
 
 def run_demo(options: DemoOptions = DemoOptions(), report: Report | None = None) -> dict:
     """Run the four steps; return (and write to ``OUT/demo.json``) what each found."""
-    from signa.bundled import resolve_model
-
     report = report or Report()
     if options.train:
         return train_demo(options.out, report)
@@ -60,7 +57,7 @@ def run_demo(options: DemoOptions = DemoOptions(), report: Report | None = None)
         f"Offline, on this CPU ({os.cpu_count()} cores), with the models and data bundled in the repo;"
         f" everything it writes goes to {shown_path(options.out)}/.",
     )
-    sign_model, spelling_model = resolve_model(options.sign_model), resolve_model(options.spelling_model)
+    sign_model, spelling_model = resolve_model("lsm"), resolve_model("asl-fingerspelling")
     results: dict = {}
     with output_folder(options.out) as out:
         clips = _translate_step(report, videos, sign_model, options, out, results)
