@@ -102,8 +102,8 @@ def _translate_step(report, videos, model: Path, options, out: Path, results: di
     report.step(
         1,
         "Translate real video: Mexican Sign Language (LSM)",
-        f"{len(videos)} clips of samples/videos/ (MSL-150, one sign each): MediaPipe Holistic landmarks of "
-        "every frame, then the bundled lsm model reads each clip as one sign.",
+        f"{len(videos)} clip{'s' * (len(videos) > 1)} of samples/videos/ (MSL-150, one sign each): MediaPipe "
+        "Holistic landmarks of every frame, then the bundled lsm model reads each clip as one sign.",
     )
     if _missing("cv2", "mediapipe"):
         report.skip(f"reading video {VIDEO_HINT}")
