@@ -56,7 +56,7 @@ def check_fingerspelling(results: dict, stdout: str) -> None:
     truths, texts = [r["truth"] for r in rows], [r["text"] for r in rows]
     assert truths == recipe_phrases()["held_out"][:30] and not set(truths) & set(recipe_phrases()["train"])
     assert spelled["score"] == pytest.approx(normalized_total_levenshtein(truths, texts))
-    assert f"{spelled['score']:.3f}" in stdout
+    assert f"{spelled['score']:.3f}" in stdout and "its model card: normalized_total_levenshtein" in stdout
     for row in rows[:8]:
         assert row["truth"] in stdout
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from signa.bundled import resolve_model
+from signa.bundled import bundled_model, resolve_model
 from signa.errors import SignaError
 from signa.files import output_folder, write_json_atomic
 from signa.infer.demo import steps
@@ -149,9 +149,15 @@ def _spelling_step(report, model: Path, options, results: dict) -> None:
     report.table(("truth (COMPOSED)", "prediction", "score"), rows, right=("score",))
     report.note(
         f"COMPOSED held-out data, first {len(spelled.truths)} sequences: normalised total Levenshtein "
-        f"[bold]{spelled.score:.3f}[/] (1 = every character right)."
+        f"[bold]{spelled.score:.3f}[/] (1 = every character right); {_card_line('asl-fingerspelling')}."
     )
     results["fingerspelling"] = spelled.to_dict()
+
+
+def _card_line(name: str) -> str:
+    """The headline figure of a bundled model's card, as one clause."""
+    headline = bundled_model(name).card["headline"]
+    return f"its model card: {headline['metric']} {headline['value']:.3f} on {headline['data']}"
 
 
 @timed
