@@ -6,7 +6,14 @@ import pytest
 import torch
 
 from signa.errors import SignaError
-from signa.files import atomic_path, output_folder, read_text_file, write_json_atomic, write_text_atomic
+from signa.files import (
+    atomic_path,
+    output_folder,
+    read_text_file,
+    replaced_folder,
+    write_json_atomic,
+    write_text_atomic,
+)
 from signa.models.checkpoint import _save_safetensors
 
 
@@ -63,3 +70,19 @@ def test_non_utf8_text_is_one_clear_error(tmp_path):
     (tmp_path / "p.txt").write_bytes(b"ok\n\xff")
     with pytest.raises(SignaError, match=r"not UTF-8 text \(byte 0xff at offset 3\)"):
         read_text_file(tmp_path / "p.txt")
+
+
+def test_replaced_folder_swaps_in_whole_or_not_at_all(tmp_path):
+    """A rebuilt folder (signa demo's landmarks and export): old contents gone on success, kept on failure."""
+    target = tmp_path / "landmarks"
+    target.mkdir()
+    (target / "old.parquet").write_text("old")
+    with replaced_folder(target) as folder:
+        assert folder != target and (target / "old.parquet").exists()  # readers see the old one meanwhile
+        (folder / "new.parquet").write_text("new")
+    assert [p.name for p in target.iterdir()] == ["new.parquet"]
+    with pytest.raises(RuntimeError), replaced_folder(target) as folder:
+        (folder / "half.parquet").write_text("half")
+        raise RuntimeError("interrupted")
+    assert [p.name for p in target.iterdir()] == ["new.parquet"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["landmarks"]  # no temporary folder left
