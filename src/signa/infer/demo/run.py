@@ -24,11 +24,11 @@ SAMPLE_VIDEOS = SAMPLES / "videos"
 CLIPS = ("ambulancia_001", "doctor_001", "dolor_001", "hoy_001", "yo_001")
 VIDEO_HINT = (
     "needs the video extra (OpenCV, MediaPipe): pip install -e '.[video]' && "
-    f"pip install --no-deps mediapipe=={MEDIAPIPE_VERSION}   (make install does both)"
+    f"pip install --no-deps mediapipe=={MEDIAPIPE_VERSION}   (make demo does both)"
 )
 NO_LANDMARKS = "it needs the landmarks of step 1 (the video extra, see above)"
 HELD_OUT = "runs/held-out"  # where the shown command writes the whole held-out composed set
-ONNX_HINT = "needs the onnx extra: pip install -e '.[onnx]'   (make install does it)"
+ONNX_HINT = "needs the onnx extra: pip install -e '.[onnx]'   (make demo does it)"
 
 
 @dataclass(frozen=True)
