@@ -1,0 +1,82 @@
+"""Every ```bash and ```python block of README.md and docs/**/*.md runs as written, so the docs cannot rot.
+
+A test per block, named by its file and line (``README.md:42``). Blocks of a page run in order in one
+scratch copy of the repository (``blocks.make_farm``), the way a user runs them from the repo root
+after ``make install`` and activating ``.venv``: ``signa``, ``python`` and ``torchrun`` on PATH. A block
+that reads ``../shared/data`` skips where the data kit is absent (fails when ``CI=true``, like every
+``shared_data`` test). Long jobs are written with small overrides in the block itself and the full
+form in a comment.
+"""
+
+from __future__ import annotations
+
+import pytest
+from blocks import PAGES, REPO, Block, PageRun, fences, make_farm, run_bash, run_python, runnable_blocks
+
+# Blocks that cannot run inside the test suite, by page and first line, with the reason.
+NOT_RUN = {
+    ("README.md", "make demo"): "installs .venv and runs `signa demo`, which tests/infer/test_demo.py runs",
+    ("README.md", "make test"): "runs this test suite (recursion)",
+}
+
+BLOCKS = runnable_blocks()
+
+
+def not_run_reason(block: Block) -> str | None:
+    return NOT_RUN.get((str(block.page.relative_to(REPO)), block.first_line))
+
+
+@pytest.fixture(scope="module")
+def page_runs(tmp_path_factory, request):
+    """One ``PageRun`` per page, made on first use (its farm needs the data kit only if a block does)."""
+    runs: dict = {}
+
+    def get(page) -> PageRun:
+        if page not in runs:
+            shared = request.getfixturevalue("shared_data") if needs_data(page) else REPO / "missing"
+            root = tmp_path_factory.mktemp(page.stem)
+            blocks = [b for b in BLOCKS if b.page == page and not not_run_reason(b)]
+            runs[page] = PageRun(make_farm(root, shared), blocks)
+        return runs[page]
+
+    return get
+
+
+def needs_data(page) -> bool:
+    return any("../shared/" in b.code for b in BLOCKS if b.page == page and not not_run_reason(b))
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=lambda b: b.name)
+def test_block_runs(block: Block, page_runs, request, monkeypatch):
+    reason = not_run_reason(block)
+    if reason:
+        pytest.skip(f"not run: {reason}")
+    if "../shared/" in block.code:
+        request.getfixturevalue("shared_data")  # skips (or fails on CI) without the data kit
+    run = page_runs(block.page)
+    if run.failed:
+        pytest.skip(f"an earlier block of this page failed: {run.failed}")
+    monkeypatch.chdir(run.farm)
+    monkeypatch.setenv("SIGNA_CACHE", str(run.farm.parent / "cache"))
+
+    def run_one(current: Block) -> None:
+        if current.language == "bash":
+            run_bash(current, run.farm)
+        else:
+            run_python(current, run.namespace)
+
+    run.run_through(block, run_one)
+
+
+def test_every_fence_names_its_language():
+    """An unnamed fence could hide a command from these tests: shell is ```bash, output ```text."""
+    unnamed = [b.name for page in PAGES for b in fences(page) if not b.language]
+    other_shells = ("sh", "shell", "console", "py")
+    shells = [b.name for page in PAGES for b in fences(page) if b.language in other_shells]
+    assert not unnamed, f"fences without a language: {unnamed}"
+    assert not shells, f"use ```bash or ```python (executed) or ```text: {shells}"
+
+
+def test_not_run_list_is_current():
+    runnable = {(str(b.page.relative_to(REPO)), b.first_line) for b in BLOCKS}
+    assert set(NOT_RUN) <= runnable, f"stale NOT_RUN entries: {set(NOT_RUN) - runnable}"
