@@ -16,6 +16,7 @@ from typing import Any
 import safetensors.torch
 from torch import nn
 
+from signa.bundled import resolve_model
 from signa.config import to_dict
 from signa.errors import SignaError
 from signa.files import atomic_path, write_json_atomic
@@ -57,13 +58,11 @@ def _save_safetensors(state: dict, path: Path) -> None:
 
 def checkpoint_folder(path: str | Path) -> Path:
     """The checkpoint folder of ``path``: a checkpoint folder, its weights file, or a run folder."""
-    path = Path(path)
+    path = resolve_model(path)
     if path.is_file() and path.name in (WEIGHTS_FILE, CONFIG_FILE):
         path = path.parent
     if (path / "checkpoint" / CONFIG_FILE).is_file():
         path = path / "checkpoint"
-    if not path.exists():
-        raise SignaError("checkpoint not found", path)
     if not (path / CONFIG_FILE).is_file():
         raise SignaError(f"not a SIGNA checkpoint: {CONFIG_FILE} is missing", path)
     if not (path / WEIGHTS_FILE).is_file():
