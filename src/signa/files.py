@@ -69,6 +69,26 @@ def output_folder(path: str | Path, keep: Callable[[Path], bool] | None = None):
         raise
 
 
+@contextlib.contextmanager
+def replaced_folder(path: str | Path):
+    """Yield an empty temporary folder beside ``path``; on success it replaces ``path`` as a whole.
+
+    So a rerun rebuilds a folder without a reader ever seeing it half old, half new; if the block
+    fails, ``path`` is left as it was and the temporary folder is removed.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        yield tmp
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
