@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The video extra's MediaPipe, without its declared deps (protobuf<5 would break onnx): signa/mp_compat.py
 MEDIAPIPE := mediapipe==0.10.14
 
-.PHONY: demo test test-all bench lint install clean onnx2tf-env web-assets system-deps
+.PHONY: demo docs test test-all bench lint install clean onnx2tf-env web-assets system-deps
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: system-deps lint web-assets
 test-all: $(STAMP) web-assets
 	$(BIN)/python -m pytest -q -m ''
 
+# The documentation site (mkdocs-material, docs/ and mkdocs.yml) into site/, offline, failing on any warning.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
@@ -68,4 +72,4 @@ $(ONNX2TF_VENV)/.installed:
 	touch $@
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache web/node_modules
+	rm -rf $(VENV) build *.egg-info .pytest_cache web/node_modules site
