@@ -22,7 +22,7 @@ def test_held_out_sequences_are_deterministic_and_a_prefix_is_the_same_sequences
     first = held_out_sequences(SMALL)
     again = held_out_sequences(SMALL, limit=2)
     assert [s.phrase for s in first[:2]] == [s.phrase for s in again]
-    for a, b in zip(first, again):
+    for a, b in zip(first[:2], again, strict=True):
         np.testing.assert_array_equal(a.landmarks, b.landmarks)
     assert first[0].landmarks.dtype == np.float32 and first[0].landmarks.shape[1:] == (543, 3)
 

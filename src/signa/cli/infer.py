@@ -6,13 +6,13 @@ from pathlib import Path
 
 import typer
 
-from signa.cli.apps import LAYOUT_HELP, THREADS_HELP, app
+from signa.cli.apps import LAYOUT_HELP, NAMED, THREADS_HELP, app
 from signa.errors import SignaError
 
 
 @app.command("predict")
 def predict_command(
-    model: Path = typer.Argument(..., help="Checkpoint, run folder, export folder or model file."),
+    model: Path = typer.Argument(..., help="Checkpoint, run folder, export folder, model file" + NAMED + "."),
     files: list[Path] = typer.Argument(..., help="Landmark files (.parquet, .pose, .npy, train.csv)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list: path, sign or text, confidence."),
     labels: Path | None = typer.Option(None, "--labels", help="Sign label map; must match the model's."),
@@ -78,7 +78,7 @@ def extract_command(
 
 @app.command("translate")
 def translate_command(
-    model: Path = typer.Argument(..., help="Checkpoint, run folder, export folder or model file."),
+    model: Path = typer.Argument(..., help="Checkpoint, run folder, export folder, model file" + NAMED + "."),
     files: list[Path] = typer.Argument(..., help="Videos (or landmark files: .parquet, .pose, .npy)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of timelines."),
     whole: bool = typer.Option(False, "--whole", help="One segment per clip (an isolated-sign recording)."),
@@ -105,7 +105,7 @@ def translate_command(
 
 @app.command("live")
 def live_command(
-    model: Path = typer.Argument(..., help="Checkpoint, run folder, export folder or model file."),
+    model: Path = typer.Argument(..., help="Checkpoint, run folder, export folder, model file" + NAMED + "."),
     camera: int | None = typer.Option(None, "--camera", help="Camera number (default 0)."),
     video: Path | None = typer.Option(None, "--video", help="A video replayed at its own rate, as a camera."),
     show: bool = typer.Option(False, "--show", help="A window with the skeleton over the picture."),
@@ -158,7 +158,9 @@ def show_command(
 
 @app.command("serve")
 def serve_command(
-    model: Path = typer.Argument(..., help="Export folder (private mode), checkpoint or run folder."),
+    model: Path = typer.Argument(
+        ..., help="Export folder (private mode), checkpoint, run folder" + NAMED + "."
+    ),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
     port: int = typer.Option(8000, "--port", help="Port."),
     max_mb: float = typer.Option(50.0, "--max-mb", help="Server mode: largest upload, in MB."),
