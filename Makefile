@@ -38,7 +38,7 @@ $(WEB_STAMP): web/package.json web/package-lock.json | system-deps
 	touch $@
 
 demo: $(STAMP)
-	$(BIN)/python scripts/demo.py
+	$(BIN)/signa demo
 
 test: system-deps lint web-assets
 	$(BIN)/python -m pytest -q

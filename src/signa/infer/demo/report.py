@@ -54,7 +54,7 @@ class Report:
         self.console.print(text)
 
     def skip(self, reason: str) -> None:
-        self.console.print(f"[yellow]skipped:[/] {reason}")
+        self.console.print(f"[yellow]skipped:[/] {escape(reason)}", soft_wrap=True)  # one line
 
     def table(self, columns: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[str] = ()) -> None:
         """A table; the columns named in ``right`` (figures) are right-aligned."""

@@ -24,6 +24,7 @@ VIDEO_HINT = (
     "needs the video extra (OpenCV, MediaPipe): pip install -e '.[video]' && "
     f"pip install --no-deps mediapipe=={MEDIAPIPE_VERSION}   (make install does both)"
 )
+NO_LANDMARKS = "it needs the landmarks of step 1 (the video extra, see above)"
 HELD_OUT = "runs/held-out"  # where the shown command writes the whole held-out composed set
 ONNX_HINT = "needs the onnx extra: pip install -e '.[onnx]'   (make install does it)"
 
@@ -125,7 +126,7 @@ def _spelling_step(report, model: Path, options, results: dict) -> None:
         "bundled asl-fingerspelling model never saw.",
     )
     write = "from signa.data.compose.recipe import write_recipe_set; "
-    write += f"write_recipe_set('held_out', '{HELD_OUT}')"
+    write += f'write_recipe_set("held_out", "{HELD_OUT}")'
     report.command(shlex.join(["python", "-c", write]), "all 300 held-out sequences")
     report.command(command_line("evaluate", "asl-fingerspelling", "--data", HELD_OUT))
     spelled = steps.spell_composed(load_model(model, threads="auto"), options.composed)
@@ -150,7 +151,7 @@ def _onnx_step(report, model: Path, signs: Recognizer, clips, out: Path, results
         report.skip(f"exporting {ONNX_HINT}")
         return
     if not clips:
-        report.skip(f"it compares answers on the landmarks of step 1, which {VIDEO_HINT}")
+        report.skip(NO_LANDMARKS)
         return
     report.command(command_line("export", "lsm", "--format", "onnx", "--out", export))
     parity = steps.onnx_parity(model, export, clips, signs)
@@ -171,7 +172,7 @@ def _onnx_step(report, model: Path, signs: Recognizer, clips, out: Path, results
 def _animation_step(report, clips, signs: Recognizer, out: Path, results: dict) -> None:
     report.step(4, "Skeleton animation", "The landmarks and the model's answer drawn over the video.")
     if not clips:
-        report.skip(f"drawing over video {VIDEO_HINT}")
+        report.skip(NO_LANDMARKS)
         return
     clip = clips[0]
     gif = out / f"{clip.clip}.gif"
