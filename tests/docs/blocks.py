@@ -10,8 +10,10 @@ page share one namespace.
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,8 @@ RUN = ("bash", "python")  # the fence languages executed; every fence must name 
 # Outputs of earlier runs in the checkout stay out of the farm (a block starts from a clean clone).
 NOT_LINKED = {".git", "runs", "exported", "site", ".pytest_cache", ".ruff_cache", "__pycache__"}
 BLOCK_TIMEOUT_S = 300
+SHARED_DATA = Path(os.environ.get("SIGNA_SHARED_DATA", REPO.parent / "shared" / "data"))
+TIMES = os.environ.get("SIGNA_DOCS_TIMES")  # a file: each block's wall and CPU seconds appended to it
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,9 @@ def runnable_blocks() -> list[Block]:
     return [block for page in PAGES for block in fences(page) if block.language in RUN]
 
 
-def make_farm(root: Path, shared_data: Path) -> Path:
-    """``root/repo``: links to the checkout's top-level entries; ``root/shared/data``: the data kit."""
+def make_farm(root: Path, shared_data: Path = SHARED_DATA) -> Path:
+    """``root/repo``: links to the checkout's top-level entries; ``root/shared/data``: the data kit
+    (a dangling link where it is absent: blocks naming ``../shared/`` skip there)."""
     farm = root / "repo"
     farm.mkdir(parents=True)
     for entry in REPO.iterdir():
@@ -102,6 +107,29 @@ class PageRun:
                 raise
 
 
+def timed(run):
+    """Run a block; with ``$SIGNA_DOCS_TIMES`` set, append its wall and CPU seconds (this process and its
+    children) to that file: the figures behind the docs tests' time budget."""
+
+    def timed_run(block: Block, *args) -> None:
+        start, cpu = time.perf_counter(), _cpu_seconds()
+        try:
+            run(block, *args)
+        finally:
+            if TIMES:
+                wall, used = time.perf_counter() - start, _cpu_seconds() - cpu
+                with open(TIMES, "a", encoding="utf-8") as log:
+                    log.write(f"{block.name}\t{wall:.1f}\t{used:.1f}\n")
+
+    return timed_run
+
+
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@timed
 def run_bash(block: Block, farm: Path) -> None:
     result = subprocess.run(
         ["bash", "-e", "-o", "pipefail", "-c", block.code],
@@ -118,6 +146,7 @@ def run_bash(block: Block, farm: Path) -> None:
         )
 
 
+@timed
 def run_python(block: Block, namespace: dict) -> None:
     """Executed in this process, compiled under the page's name with the page's line numbers, so a
     traceback points into the Markdown file."""
