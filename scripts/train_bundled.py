@@ -137,7 +137,8 @@ def signs_full(recipe: dict, work: Path, seeds: list[int], threads: int) -> dict
     for seed in seeds:
         run = work / f"seed{seed}"
         train_or_resume(experiment.replace(seed=seed), run, threads)
-        accuracy = evaluate_checkpoint(run, data, threads=threads).score
+        evaluation = evaluate_checkpoint(run, data, threads=threads)
+        accuracy, n = evaluation.score, len(evaluation.records)
         rows = reference_videos(run / "checkpoint", videos)
         per_seed[seed] = {"training_accuracy": accuracy, "videos": rows}
         print(f"seed {seed}: training accuracy {accuracy:.4f}, videos {sum(r['correct'] for r in rows)}/5")
@@ -147,7 +148,7 @@ def signs_full(recipe: dict, work: Path, seeds: list[int], threads: int) -> dict
         "headline": {
             "metric": "accuracy",
             "value": bundled["training_accuracy"],
-            "data": "its own training set",
+            "data": f"its own {n} training sequences",
         },
         "checks": {"reference_videos": bundled["videos"]},
         "per_seed": per_seed,
@@ -166,7 +167,7 @@ def card_json(recipe: dict, result: dict, checkpoint: Path, seeds: list[int]) ->
     """The machine-readable card: what ``signa models`` lists and what tests/test_bundled.py checks."""
     config = read_checkpoint_config(checkpoint)
     model, _ = load_model(checkpoint)
-    names = sorted(config["label_map"], key=config["label_map"].get) if "label_map" in config else None
+    names = sorted(config["labels"], key=config["labels"].get) if config["task"] == "signs" else None
     return {
         "name": recipe["name"],
         "description": recipe["description"],
@@ -199,7 +200,7 @@ def card_markdown(recipe: dict, card: dict) -> str:
         f"# {card['name']}: {card['description']}",
         "",
         f'`signa.load_model("{card["name"]}")`, `signa predict {card["name"]} FILE`. Task {card["task"]},'
-        f" {card['labels']} {'signs' if card['label_names'] else 'tokens'},"
+        f" {card['labels']} {'signs' if card['label_names'] else 'characters'},"
         f" {card['parameters']:,} parameters.",
         "",
         "## Figures",
@@ -238,6 +239,7 @@ def _figure_rows(card: dict) -> list[str]:
     rows = []
     for name, figure in card["spread"].items():
         values = ", ".join(f"{v:.4f}" for v in figure["values"])
+        name = name.replace("_", " ")
         rows.append(
             f"| {name}, mean ± std over {len(figure['values'])} runs | "
             f"{figure['mean']:.4f} ± {figure['std']:.4f} ({values}) |"
@@ -248,6 +250,9 @@ def _figure_rows(card: dict) -> list[str]:
             f"| the first {checks['ci_subset']['first']} held-out sequences (CI check) | "
             f"{checks['ci_subset']['value']:.4f} |"
         )
+    if "reference_videos" in checks:
+        counts = [sum(r["correct"] for r in s["videos"]) for s in card["seeds"]["per_seed"].values()]
+        rows.append(f"| kit videos recognised, per seed (own source material) | {counts} of 5 |")
     for row in checks.get("reference_videos", []):
         rows.append(
             f"| `{row['file']}` (own source material) | {row['predicted']} ({row['confidence']:.2f}),"

@@ -61,7 +61,7 @@ def test_the_card_describes_these_weights(name):
     model, config = load_model(MODELS_DIR / name)
     assert card["parameters"] == sum(p.numel() for p in model.parameters())
     assert card["task"] == config["task"] == signa.load_model(name).task
-    labels = config.get("label_map") or config["vocab"]
+    labels = config["labels"] if config["task"] == "signs" else config["vocab"]
     assert card["labels"] == len(labels)
     assert card["seeds"]["bundled"] in card["seeds"]["trained"]
     assert sorted(card["seeds"]["per_seed"]) == sorted(str(seed) for seed in card["seeds"]["trained"])
