@@ -56,7 +56,7 @@ def check_fingerspelling(results: dict, stdout: str) -> None:
     truths, texts = [r["truth"] for r in rows], [r["text"] for r in rows]
     assert truths == recipe_phrases()["held_out"][:30] and not set(truths) & set(recipe_phrases()["train"])
     assert spelled["score"] == pytest.approx(normalized_total_levenshtein(truths, texts))
-    assert f"{spelled['score']:.3f}" in stdout
+    assert f"{spelled['score']:.3f}" in stdout and "its model card: normalized_total_levenshtein" in stdout
     for row in rows[:8]:
         assert row["truth"] in stdout
 
@@ -119,7 +119,7 @@ def test_without_the_video_extra(monkeypatch, capsys, tmp_path):
 
 @pytest.mark.slow
 def test_train_from_scratch(monkeypatch, capsys, tmp_path):
-    """``signa demo --train``: both small trainings run and leave their checkpoints (~15 min)."""
+    """``signa demo --train``: both small trainings run and leave their checkpoints (~5 min)."""
     code, stdout, stderr = run_cli(monkeypatch, capsys, "demo", "--train", "--out", tmp_path / "train")
     assert code == 0, stderr
     for run in ("signs", "fingerspelling"):

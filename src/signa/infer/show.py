@@ -214,7 +214,10 @@ def _picture(frame, seconds, picture, size, max_width, label) -> np.ndarray:
 def _write_gif(path: Path, images: Iterator[np.ndarray], fps: float) -> None:
     from PIL import Image
 
-    pictures = [Image.fromarray(image) for image in images]
+    # each frame's own 256 colours by octree, undithered; Pillow's default (median cut, dithered) took
+    # 15 s and 4.6 MB for a 66-frame 480x270 clip over video, this 0.4 s and 3.1 MB (one busy 2-core run)
+    octree, plain = Image.Quantize.FASTOCTREE, Image.Dither.NONE
+    pictures = [Image.fromarray(image).quantize(256, method=octree, dither=plain) for image in images]
     duration = round(1000 / fps)
     pictures[0].save(path, format="GIF", save_all=True, append_images=pictures[1:], duration=duration, loop=0)
 

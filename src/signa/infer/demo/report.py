@@ -36,12 +36,14 @@ class Report:
 
     def __init__(self, console: Console | None = None):
         self.console = console or Console(highlight=False, width=_width())
+        self.skipped = False  # whether the current step was skipped
 
     def title(self, text: str, detail: str) -> None:
         self.console.rule(f"[bold]{text}")
         self.console.print(detail)
 
     def step(self, number: int, title: str, what: str) -> None:
+        self.skipped = False
         self.console.print()
         self.console.rule(f"[bold]{number}. {title}", align="left")
         self.console.print(what)
@@ -54,6 +56,7 @@ class Report:
         self.console.print(text)
 
     def skip(self, reason: str) -> None:
+        self.skipped = True
         self.console.print(f"[yellow]skipped:[/] {escape(reason)}", soft_wrap=True)  # one line
 
     def table(self, columns: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[str] = ()) -> None:

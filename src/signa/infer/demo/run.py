@@ -3,13 +3,16 @@ would type for it, and its results; then the next commands to try. ``OUT/demo.js
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import shlex
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from signa.bundled import bundled_model, resolve_model
 from signa.errors import SignaError
 from signa.files import output_folder, write_json_atomic
 from signa.infer.demo import steps
@@ -40,14 +43,10 @@ class DemoOptions:
     clips: int = len(CLIPS)
     composed: int = 30
     workers: int = 0
-    sign_model: str = "lsm"
-    spelling_model: str = "asl-fingerspelling"
 
 
 def run_demo(options: DemoOptions = DemoOptions(), report: Report | None = None) -> dict:
     """Run the four steps; return (and write to ``OUT/demo.json``) what each found."""
-    from signa.bundled import resolve_model
-
     report = report or Report()
     if options.train:
         return train_demo(options.out, report)
@@ -58,7 +57,7 @@ def run_demo(options: DemoOptions = DemoOptions(), report: Report | None = None)
         f"Offline, on this CPU ({os.cpu_count()} cores), with the models and data bundled in the repo;"
         f" everything it writes goes to {shown_path(options.out)}/.",
     )
-    sign_model, spelling_model = resolve_model(options.sign_model), resolve_model(options.spelling_model)
+    sign_model, spelling_model = resolve_model("lsm"), resolve_model("asl-fingerspelling")
     results: dict = {}
     with output_folder(options.out) as out:
         clips = _translate_step(report, videos, sign_model, options, out, results)
@@ -70,6 +69,20 @@ def run_demo(options: DemoOptions = DemoOptions(), report: Report | None = None)
         write_json_atomic(out / "demo.json", results)
     _next_commands(report, results, options)
     return results
+
+
+def timed(step: Callable) -> Callable:
+    """A step that ends by saying how long it took (unless it was skipped)."""
+
+    @functools.wraps(step)
+    def run(report: Report, *args):
+        start = time.perf_counter()
+        result = step(report, *args)
+        if not report.skipped:
+            report.note(f"[dim]({time.perf_counter() - start:.1f} s)[/]")
+        return result
+
+    return run
 
 
 def _sample_videos(count: int) -> list[Path]:
@@ -84,21 +97,22 @@ def _missing(*modules: str) -> bool:
     return any(importlib.util.find_spec(m) is None for m in modules)
 
 
+@timed
 def _translate_step(report, videos, model: Path, options, out: Path, results: dict) -> list[steps.ClipResult]:
     report.step(
         1,
         "Translate real video: Mexican Sign Language (LSM)",
-        f"{len(videos)} clips of samples/videos/ (MSL-150, one sign each): MediaPipe Holistic landmarks of "
-        "every frame, then the bundled lsm model reads each clip as one sign.",
+        f"{len(videos)} clip{'s' * (len(videos) > 1)} of samples/videos/ (MSL-150, one sign each): MediaPipe "
+        "Holistic landmarks of every frame, then the bundled lsm model reads each clip as one sign.",
     )
     if _missing("cv2", "mediapipe"):
         report.skip(f"reading video {VIDEO_HINT}")
         return []
     extracted = out / "landmarks"
-    report.command(
-        command_line("extract", *videos[:1], "...", "--out", extracted), "one MediaPipe graph a core"
-    )
-    report.command(command_line("translate", "lsm", *videos[:1], "...", "--whole"), "one sign a clip")
+    sources = [SAMPLE_VIDEOS] if len(videos) == len(CLIPS) else videos
+    report.command(command_line("extract", *sources, "--out", extracted), "one MediaPipe graph a core")
+    shown = [*videos[:1], "..."] if len(videos) > 1 else videos
+    report.command(command_line("translate", "lsm", *shown, "--whole"), "the same in one: video in, sign out")
     steps.extract_clips(videos, extracted, options.workers)
     clips = steps.translate_clips(load_model(model, threads="auto"), extracted)
     rows = [
@@ -117,6 +131,7 @@ def _translate_step(report, videos, model: Path, options, out: Path, results: di
     return clips
 
 
+@timed
 def _spelling_step(report, model: Path, options, results: dict) -> None:
     report.step(
         2,
@@ -134,11 +149,18 @@ def _spelling_step(report, model: Path, options, results: dict) -> None:
     report.table(("truth (COMPOSED)", "prediction", "score"), rows, right=("score",))
     report.note(
         f"COMPOSED held-out data, first {len(spelled.truths)} sequences: normalised total Levenshtein "
-        f"[bold]{spelled.score:.3f}[/] (1 = every character right)."
+        f"[bold]{spelled.score:.3f}[/] (1 = every character right); {_card_line('asl-fingerspelling')}."
     )
     results["fingerspelling"] = spelled.to_dict()
 
 
+def _card_line(name: str) -> str:
+    """The headline figure of a bundled model's card, as one clause."""
+    headline = bundled_model(name).card["headline"]
+    return f"its model card: {headline['metric']} {headline['value']:.3f} on {headline['data']}"
+
+
+@timed
 def _onnx_step(report, model: Path, signs: Recognizer, clips, out: Path, results: dict) -> None:
     export = out / "onnx" / "lsm"
     report.step(
@@ -169,6 +191,7 @@ def _onnx_step(report, model: Path, signs: Recognizer, clips, out: Path, results
     results["onnx"] = parity.to_dict()
 
 
+@timed
 def _animation_step(report, clips, signs: Recognizer, out: Path, results: dict) -> None:
     report.step(4, "Skeleton animation", "The landmarks and the model's answer drawn over the video.")
     if not clips:
@@ -195,5 +218,5 @@ def _next_commands(report: Report, results: dict, options: DemoOptions) -> None:
     report.command(command_line("live", "lsm", "--video", SAMPLE_VIDEOS / "hoy_001.mp4"), "or --camera 0")
     report.command(command_line("serve", onnx), "the translator page: camera or video in, text out")
     report.command(command_line("models"), "the bundled models and their cards")
-    report.command(command_line("demo", "--train"), "small models trained from scratch (~15 min)")
+    report.command(command_line("demo", "--train"), "small models trained from scratch (~5 min)")
     report.note(f"Done in {results['seconds']:.0f} s; results in {shown_path(options.out / 'demo.json')}.")
