@@ -9,6 +9,7 @@ import onnxruntime as ort
 import pytest
 import torch
 
+from cli_runner import run_cli
 from signa.errors import SignaError
 from signa.export import ExportOptions, export_checkpoints, read_export_info
 from signa.export.streaming import export_encoder_step
@@ -77,3 +78,12 @@ def test_stream_variant_refuses_a_non_causal_encoder(tmp_path):
     checkpoint = save_fingerspelling(tmp_path / "checkpoint")
     with pytest.raises(SignaError, match="needs a causal encoder .conv-local-global., not squeezeformer"):
         export_checkpoints([checkpoint], tmp_path / "stream", ExportOptions(variant="stream"))
+
+
+def test_the_export_command_names_a_non_causal_encoder_in_one_line(tmp_path, monkeypatch, capsys):
+    checkpoint = save_fingerspelling(tmp_path / "checkpoint")
+    code, _, err = run_cli(
+        monkeypatch, capsys, "export", checkpoint, "--variant", "stream", "--out", tmp_path / "s"
+    )
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "needs a causal encoder (conv-local-global), not squeezeformer" in err
