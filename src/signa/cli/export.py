@@ -38,7 +38,7 @@ def export_command(
     try:
         frame_counts = tuple(int(n) for n in lengths.split(","))
     except ValueError:
-        raise SignaError(f"--lengths must be comma-separated frame counts, got {lengths!r}") from None
+        raise SignaError(f"must be comma-separated frame counts, got {lengths!r}", "--lengths") from None
     route = route or ("onnx2tf" if kaggle and format == "tflite" else "litert")
     options = ExportOptions(
         format, precision or ("fp16" if fp16 else "fp32"), variant, kaggle, frame_counts, route

@@ -82,9 +82,11 @@ def translate_command(
     files: list[Path] = typer.Argument(..., help="Videos (or landmark files: .parquet, .pose, .npy)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of timelines."),
     whole: bool = typer.Option(False, "--whole", help="One segment per clip (an isolated-sign recording)."),
-    rest_speed: float = typer.Option(0.25, "--rest-speed", help="Shoulder widths/s below which hands rest."),
-    min_rest: float = typer.Option(0.5, "--min-rest", help="Seconds of rest that separate two signs."),
-    min_sign: float = typer.Option(0.3, "--min-sign", help="Seconds: shorter activity is not a sign."),
+    rest_speed: float = typer.Option(
+        0.25, "--rest-speed", min=0, help="Shoulder widths/s below which hands rest."
+    ),
+    min_rest: float = typer.Option(0.5, "--min-rest", min=0, help="Seconds of rest that separate two signs."),
+    min_sign: float = typer.Option(0.3, "--min-sign", min=0, help="Seconds: shorter activity is not a sign."),
 ) -> None:
     """Translate videos: landmarks, segments where the hands rest, a timeline of signs or text."""
     import json
@@ -119,7 +121,7 @@ def live_command(
     from signa.infer.live_view import LiveView
 
     if camera is not None and video is not None:
-        raise SignaError("give --camera or --video, not both")
+        raise SignaError("give one of them, not both", "--camera/--video")
     recognizer = load_model(model)
     with LiveView(show, quiet=as_json) as view:
         result = live(recognizer, video, camera, on_frame=view.update)
@@ -162,7 +164,7 @@ def serve_command(
         ..., help="Export folder (private mode), checkpoint, run folder" + NAMED + "."
     ),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
-    port: int = typer.Option(8000, "--port", help="Port."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port (0: any free one)."),
     max_mb: float = typer.Option(50.0, "--max-mb", help="Server mode: largest upload, in MB."),
     max_seconds: float = typer.Option(60.0, "--max-seconds", help="Server mode: longest video, in seconds."),
 ) -> None:

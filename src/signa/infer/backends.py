@@ -30,7 +30,8 @@ def open_backend(path: Path, threads: int | str | None = None, precision: str = 
     the runtime's default), or None (a checkpoint leaves torch's setting as it is)."""
     path = resolve_model(path)
     if precision not in AUTOCAST_PRECISIONS:
-        raise SignaError(f"unknown precision {precision!r} (known: {', '.join(AUTOCAST_PRECISIONS)})")
+        known = ", ".join(AUTOCAST_PRECISIONS)
+        raise SignaError(f"unknown precision {precision!r} (known: {known})", "--precision")
     if path.is_file() and path.suffix in (".onnx", ".tflite"):
         folder, chosen = path.parent, path
     elif path.is_dir() and (path / EXPORT_FILE).is_file():
