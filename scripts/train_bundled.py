@@ -101,13 +101,15 @@ def signs_folds(recipe: dict, work: Path, seeds: list[int], threads: int) -> dic
     """Every seed on every signer-grouped fold; the bundled run is one of them."""
     data = str(REPO / recipe["data"])
     experiment = load_experiment(REPO / recipe["config"], [f"data.train={data}", *recipe["overrides"]])
-    per_seed = {}
+    per_seed, sizes = {}, {}
     for seed in seeds:
         folds = []
         for fold in range(experiment.data.n_folds):
             run = work / f"seed{seed}" / f"fold{fold}"
             train_or_resume(experiment.replace(seed=seed).with_data(fold=fold), run, threads)
-            folds.append(evaluate_checkpoint(run, data, threads=threads, fold=fold).score)
+            evaluation = evaluate_checkpoint(run, data, threads=threads, fold=fold)
+            folds.append(evaluation.score)
+            sizes[fold] = len(evaluation.records)
             print(f"seed {seed} fold {fold}: held-out accuracy {folds[-1]:.4f}", flush=True)
         per_seed[seed] = spread(folds)
     fold, n = recipe["bundle_fold"], experiment.data.n_folds
@@ -117,14 +119,14 @@ def signs_folds(recipe: dict, work: Path, seeds: list[int], threads: int) -> dic
     headline = {
         "metric": "accuracy",
         "value": bundled,
-        "data": f"held-out fold {fold} of {n}, unseen signers",
+        "data": f"held-out fold {fold} of {n}: {sizes[fold]} sequences of unseen signers",
     }
     return {
         "run": run,
         "headline": headline,
-        "checks": {"held_out_fold": {"fold": fold, "n_folds": n, "value": bundled}},
+        "checks": {"held_out_fold": {"fold": fold, "n_folds": n, "sequences": sizes[fold], "value": bundled}},
         "per_seed": per_seed,
-        "spread": {"cross_validation": spread(every)},
+        "spread": {f"cross_validation ({n} signer folds x {len(seeds)} seeds)": spread(every)},
     }
 
 
@@ -244,6 +246,10 @@ def _figure_rows(card: dict) -> list[str]:
             f"| {name}, mean ± std over {len(figure['values'])} runs | "
             f"{figure['mean']:.4f} ± {figure['std']:.4f} ({values}) |"
         )
+    for seed, figure in card["seeds"]["per_seed"].items():
+        if "mean" in figure:  # signer folds
+            mean, std = figure["mean"], figure["std"]
+            rows.append(f"| seed {seed}, mean ± std over folds | {mean:.4f} ± {std:.4f} |")
     checks = card["checks"]
     if "ci_subset" in checks:
         rows.append(
