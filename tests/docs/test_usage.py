@@ -1,5 +1,6 @@
-"""The usage lines of the docs (```text blocks such as ``signa train CONFIG [--fold K]``) name only
-commands and options the CLI has: the executed blocks check the commands they run, this the rest."""
+"""The usage lines of the docs (```text blocks such as ``signa train CONFIG [--fold K]``, and inline
+``signa ...`` code) name only commands and options the CLI has: the executed blocks check the commands
+they run, this the rest."""
 
 from __future__ import annotations
 
@@ -7,15 +8,19 @@ import re
 
 import pytest
 import typer
-from blocks import PAGES, fences
+from blocks import PAGES, REPO, fences
 
 from signa.cli import app
 
 FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
 
 
+INLINE = re.compile(r"`(signa [^`]+)`")
+
+
 def usage_lines() -> list[tuple[str, str]]:
-    return [
+    """Lines of ```text blocks, and inline code spans, that start with ``signa ``."""
+    lines = [
         (b.name, line.strip())
         for page in PAGES
         for b in fences(page)
@@ -23,6 +28,14 @@ def usage_lines() -> list[tuple[str, str]]:
         for line in b.code.splitlines()
         if line.strip().startswith("signa ")
     ]
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for match in INLINE.finditer(text):
+            if match.group(1).split()[1].isupper():  # `signa COMMAND --help`: no command named
+                continue
+            line = text.count("\n", 0, match.start()) + 1
+            lines.append((f"{page.relative_to(REPO)}:{line}", " ".join(match.group(1).split())))
+    return lines
 
 
 def resolve(words: list[str]):
