@@ -119,7 +119,7 @@ def test_without_the_video_extra(monkeypatch, capsys, tmp_path):
 
 @pytest.mark.slow
 def test_train_from_scratch(monkeypatch, capsys, tmp_path):
-    """``signa demo --train``: both small trainings run and leave their checkpoints (~5 min)."""
+    """``signa demo --train``: both small trainings run and leave their checkpoints (1-4 min)."""
     code, stdout, stderr = run_cli(monkeypatch, capsys, "demo", "--train", "--out", tmp_path / "train")
     assert code == 0, stderr
     for run in ("signs", "fingerspelling"):

@@ -178,7 +178,7 @@ def serve_command(
 @app.command("demo")
 def demo_command(
     out: Path = typer.Option(Path("runs/demo"), "--out", help="Folder for everything the demo writes."),
-    train: bool = typer.Option(False, "--train", help="Train small models from scratch instead (~5 min)."),
+    train: bool = typer.Option(False, "--train", help="Train small models from scratch instead (1-4 min)."),
     clips: int = typer.Option(
         5, "--clips", min=1, max=5, help="How many of the five LSM videos to translate."
     ),

@@ -3,7 +3,7 @@ models and data.
 
     signa demo                  # translate 5 real LSM videos, spell COMPOSED phrases, export, animate
     signa demo --out DIR        # where it writes (default runs/demo)
-    signa demo --train          # small models trained from scratch instead (~5 min)
+    signa demo --train          # small models trained from scratch instead (1-4 min)
 
     >>> from signa.infer.demo import DemoOptions, run_demo
     >>> run_demo(DemoOptions(clips=2))["clips"][0]["sign"]

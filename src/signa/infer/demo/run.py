@@ -218,5 +218,5 @@ def _next_commands(report: Report, results: dict, options: DemoOptions) -> None:
     report.command(command_line("live", "lsm", "--video", SAMPLE_VIDEOS / "hoy_001.mp4"), "or --camera 0")
     report.command(command_line("serve", onnx), "the translator page: camera or video in, text out")
     report.command(command_line("models"), "the bundled models and their cards")
-    report.command(command_line("demo", "--train"), "small models trained from scratch (~5 min)")
+    report.command(command_line("demo", "--train"), "small models trained from scratch (1-4 min)")
     report.note(f"Done in {results['seconds']:.0f} s; results in {shown_path(options.out / 'demo.json')}.")

@@ -6,8 +6,8 @@
    sets (disjoint letter frames and phrases), train a small model, evaluate it on the held-out set.
 
 Each step runs the ``signa`` command it prints, in a subprocess (``python -m signa``), so its output
-is the command's own. About 4 minutes on 2 busy CPU cores (249 s measured); the figures come from
-this short run, and the bundled models (``signa demo`` without ``--train``) are better trained.
+is the command's own. Measured on 2 CPU cores: 78 s idle, 249 s shared with other work; the figures
+come from this short run, and the bundled models (``signa demo`` without ``--train``) are better trained.
 """
 
 from __future__ import annotations
