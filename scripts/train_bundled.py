@@ -3,7 +3,7 @@
 Usage:
     .venv/bin/python scripts/train_bundled.py lsm                  # 3 seeds, ~1 min each on 2 cores
     .venv/bin/python scripts/train_bundled.py asl-signs            # 3 seeds x 4 signer folds, ~10 min
-    .venv/bin/python scripts/train_bundled.py asl-fingerspelling   # 3 seeds, ~45 min each on 2 busy cores
+    .venv/bin/python scripts/train_bundled.py asl-fingerspelling   # 3 seeds, ~10 min each on 2 idle cores
     .venv/bin/python scripts/train_bundled.py lsm --work runs/bundled/lsm --seeds 42   # one seed only
 
 The recipe of each model is ``configs/bundled/NAME.yaml``: the experiment config and overrides, the
@@ -89,7 +89,11 @@ def composed_fingerspelling(recipe: dict, work: Path, seeds: list[int], threads:
     metric = "normalised total Levenshtein"
     return {
         "run": work / f"seed{recipe['bundle_seed']}",
-        "headline": {"metric": metric, "value": bundled["held_out"], "data": f"{scored.n} held-out COMPOSED"},
+        "headline": {
+            "metric": metric,
+            "value": bundled["held_out"],
+            "data": f"{scored.n} held-out COMPOSED sequences",
+        },
         "checks": {"ci_subset": {"metric": metric, "first": subset, "value": bundled["ci_subset"]}},
         "per_seed": per_seed,
         "spread": {"held_out": spread([v["held_out"] for v in per_seed.values()])},
@@ -269,14 +273,24 @@ def _figure_rows(card: dict) -> list[str]:
     return rows
 
 
+def portable_config(config: dict, recipe: dict) -> dict:
+    """The checkpoint config with the data paths as the repo names them, not as this machine did."""
+    data = config["experiment"]["data"]
+    if "data" in recipe:
+        data["train"] = recipe["data"]
+    else:  # composed: the folders scripts/train_bundled.py writes by default
+        data["train"], data["valid"] = (f"runs/bundled/{recipe['name']}/{split}" for split in SPLITS)
+    return config
+
+
 def write_bundle(recipe: dict, result: dict, seeds: list[int], out: Path) -> Path:
     """Weights, config and card into a new folder, swapped in for ``out/NAME`` in two renames."""
     checkpoint = result["run"] / "checkpoint"
     target, new, old = out / recipe["name"], out / f".{recipe['name']}.new", out / f".{recipe['name']}.old"
     shutil.rmtree(new, ignore_errors=True)
     new.mkdir(parents=True)
-    for name in (WEIGHTS_FILE, CONFIG_FILE):  # the training state (train_state.pt) stays behind
-        shutil.copyfile(checkpoint / name, new / name)
+    shutil.copyfile(checkpoint / WEIGHTS_FILE, new / WEIGHTS_FILE)  # train_state.pt stays behind
+    write_json_atomic(new / CONFIG_FILE, portable_config(read_checkpoint_config(checkpoint), recipe))
     card = card_json(recipe, result, new, seeds)
     write_json_atomic(new / CARD_JSON, card)
     write_text_atomic(new / CARD_MD, card_markdown(recipe, card))

@@ -240,7 +240,7 @@ CASES: dict[str, Callable[[Context], tuple[list, object, str]]] = {
     "evaluate missing checkpoint": lambda c: (
         ["evaluate", c.tmp / "run", "--data", c.tmp],
         c.tmp / "run",
-        "not found",
+        "no such file or bundled model",
     ),
     "evaluate truncated weights": lambda c: (
         ["evaluate", c.truncated_checkpoint(), "--data", c.tmp],
