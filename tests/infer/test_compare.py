@@ -4,6 +4,7 @@ budget, resuming and refusals, not the scores (docs/comparison.md has the real r
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -80,6 +81,13 @@ def test_a_rerun_redoes_only_the_unfinished_seed(compared, configs, monkeypatch)
     assert [Path(run).name for run in calls] == ["ctc-seed1"]
     assert [r["config"] for r in again["rows"]] == [r["config"] for r in first["rows"]]
     assert again["rows"][0] == first["rows"][0]
+
+
+def test_a_rerun_with_other_settings_is_refused(compared, configs):
+    options, _ = compared
+    changed = dataclasses.replace(options, overrides=(*TINY, "optim.lr=0.01"))
+    with pytest.raises(SignaError, match="cannot resume: optim.lr is 0.01 here but the run used 0.003"):
+        compare(configs, changed)
 
 
 def test_bad_inputs_fail_before_anything_trains(composed, configs, tmp_path):

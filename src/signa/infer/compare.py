@@ -17,8 +17,9 @@ configured threads, synthetic landmarks, median of ``--repeats``) and the export
 Training samples/s are the mean over seeds.
 
 Resumable: each finished seed writes ``OUT/runs/<config>-seed<k>/result.json`` and each measured
-config ``measure.json`` (atomically); a rerun skips them and retrains an unfinished seed from
-scratch. Output: ``OUT/compare.json`` and the Markdown table ``OUT/compare.md``.
+config ``measure.json`` (atomically); a rerun skips them (refusing, in one line, a finished seed
+trained with other settings) and retrains an unfinished seed from scratch. Output:
+``OUT/compare.json`` and the Markdown table ``OUT/compare.md``.
 """
 
 from __future__ import annotations
@@ -126,10 +127,13 @@ def experiment_for(config: Path, row: dict, recipe: dict, options: CompareOption
 
 
 def run_seed(config: Path, experiment, options: CompareOptions, seed: int) -> dict:
-    """Train and score one seed, or read its finished result."""
+    """Train and score one seed, or read its finished result (refused if trained otherwise)."""
+    from signa.train.config import EXPERIMENT_FILE, check_same_experiment
+
     run_dir = options.out / "runs" / f"{config.stem}-seed{seed}"
     done = run_dir / RESULT_FILE
     if done.is_file():
+        check_same_experiment(run_dir / EXPERIMENT_FILE, experiment)
         return json.loads(done.read_text())
     if run_dir.exists():  # interrupted: its steps/s and schedule would not be comparable
         shutil.rmtree(run_dir)
