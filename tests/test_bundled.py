@@ -120,3 +120,16 @@ def test_lsm_card_figures_are_reproduced(shared_data):
     expected = card["checks"]["reference_videos"]
     assert [(r["file"], r["predicted"]) for r in rows] == [(r["file"], r["predicted"]) for r in expected]
     assert [r["confidence"] for r in rows] == pytest.approx([r["confidence"] for r in expected], abs=1e-3)
+
+
+def test_every_model_entry_point_takes_a_name(tmp_path, monkeypatch):
+    from signa.infer.web.model import served_model
+    from signa.models.checkpoint import checkpoint_folder
+    from signa.models.summary import model_from_spec
+
+    monkeypatch.chdir(tmp_path)
+    assert checkpoint_folder("asl-signs") == MODELS_DIR / "asl-signs"  # evaluate, export, soup
+    assert served_model("lsm").path == MODELS_DIR / "lsm"  # serve
+    assert model_from_spec("asl-signs")[1] == "islr6"  # signa model
+    # predict, translate, live
+    assert signa.load_model("asl-fingerspelling").path == MODELS_DIR / "asl-fingerspelling"
