@@ -71,22 +71,60 @@ def output_folder(path: str | Path, keep: Callable[[Path], bool] | None = None):
 
 @contextlib.contextmanager
 def replaced_folder(path: str | Path):
-    """Yield an empty temporary folder beside ``path``; on success it replaces ``path`` as a whole.
+    """Yield an empty folder ``.<name>.new`` beside ``path``; on success it takes the place of ``path``
+    (:func:`swap_folder`).
 
     So a rerun rebuilds a folder without a reader ever seeing it half old, half new; if the block
-    fails, ``path`` is left as it was and the temporary folder is removed.
+    fails, ``path`` is left as it was and the new folder is removed.
     """
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    new = path.with_name(f".{path.name}.new")
+    shutil.rmtree(new, ignore_errors=True)
+    new.mkdir(parents=True)
     try:
-        yield tmp
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
+        yield new
+        swap_folder(new, path)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(new, ignore_errors=True)
+
+
+def swap_folder(new: str | Path, target: str | Path) -> Path:
+    """Put the complete folder ``new`` in the place of ``target`` (which need not exist).
+
+    Two renames: ``target`` aside to ``.<name>.old``, then ``new`` to ``target``; the old folder is
+    removed last. Killed at any moment, this leaves one complete folder: the old one (as ``target``,
+    or set aside, where :func:`restore_folder` finds it) or the new one (with perhaps part of the old
+    one beside it, removed by the next swap). A rename that fails puts the old folder back.
+    """
+    new, target = Path(new), Path(target)
+    old = restore_folder(target)
+    _remove_quietly(old)  # left by an earlier swap that got its new folder in
+    if target.exists():
+        os.replace(target, old)
+    try:
+        os.replace(new, target)
+    except BaseException:
+        if old.exists() and not target.exists():
+            os.replace(old, target)
+        raise
+    _remove_quietly(old)
+    return target
+
+
+def restore_folder(target: str | Path) -> Path:
+    """Undo a :func:`swap_folder` killed between its two renames: a missing ``target`` whose old
+    folder was set aside gets it back. Returns where the old folder is set aside (``.<name>.old``)."""
+    target = Path(target)
+    old = target.with_name(f".{target.name}.old")
+    if not target.exists() and old.is_dir():
+        os.replace(old, target)
+    return old
+
+
+def _remove_quietly(folder: Path) -> None:
+    """Remove a folder that is no longer needed; one that cannot be removed now is the next swap's."""
+    with contextlib.suppress(OSError):
+        shutil.rmtree(folder)
 
 
 def _umask() -> int:

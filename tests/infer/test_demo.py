@@ -20,6 +20,7 @@ from signa import load_model
 from signa.bundled import bundled_model, resolve_model
 from signa.data.compose.recipe import recipe_phrases
 from signa.data.readers import read_kaggle_long
+from signa.infer.reproduce import composed_held_out
 from signa.metrics import normalized_total_levenshtein
 
 COMMANDS = ("signa extract", "signa translate lsm", "signa evaluate asl-fingerspelling", "signa export lsm")
@@ -49,13 +50,15 @@ def check_clips(results: dict, stdout: str, count: int) -> None:
 
 
 def check_fingerspelling(results: dict, stdout: str) -> None:
-    """COMPOSED held-out phrases (never training ones), scored with the metric it names."""
+    """COMPOSED held-out phrases (never training ones), scored with the metric it names, as on the card."""
     spelled = results["fingerspelling"]
     rows = spelled["sequences"]
     assert spelled["data"] == "COMPOSED" and "COMPOSED" in stdout and len(rows) == 30
     truths, texts = [r["truth"] for r in rows], [r["text"] for r in rows]
     assert truths == recipe_phrases()["held_out"][:30] and not set(truths) & set(recipe_phrases()["train"])
     assert spelled["score"] == pytest.approx(normalized_total_levenshtein(truths, texts))
+    # read as the card's figure is (no confidence gate), so the two figures printed side by side compare
+    assert texts[:5] == composed_held_out("asl-fingerspelling", limit=5).predictions
     card = bundled_model("asl-fingerspelling").card["headline"]
     assert f"{spelled['score']:.3f}" in stdout
     assert f"its model card: {card['metric']} {card['value']:.3f}" in stdout

@@ -54,6 +54,24 @@ def test_bad_output_name(videos, tmp_path, monkeypatch, capsys, name, options, m
     assert code == 2 and message in err and not (tmp_path / name).exists()
 
 
+def test_render_names_the_formats_it_writes(tmp_path):
+    """A .png is a still (render_still), not an animation: the message lists only what render writes."""
+    from signa.errors import SignaError
+    from signa.infer.show import render
+
+    with pytest.raises(SignaError, match=r"must end in \.gif or \.mp4 \(a \.png: render_still\)$"):
+        render(np.zeros((2, 543, 3), np.float32), tmp_path / "clip.png")
+
+
+def test_the_default_picture_is_the_middle_of_the_first_answer():
+    from signa.infer.show import default_frame
+
+    a, b = ("hoy", "confidence 0.90"), ("yo", "confidence 0.80")
+    assert default_frame([None, a, a, a, None, b, b, b, b, b, b], 11) == 2  # not the middle of all answers
+    assert default_frame([a, a, b, b, b, b], 6) == 1  # two answers with no rest between them
+    assert default_frame([a] * 10, 10) == 5 and default_frame([None] * 7, 7) == default_frame(None, 7) == 3
+
+
 def test_png_with_the_answer_written_on_it(videos, tmp_path, monkeypatch, capsys):
     """The README's picture: one frame over the video, the bundled lsm model's answer at the bottom."""
     from signa.bundled import resolve_model

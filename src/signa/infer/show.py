@@ -160,7 +160,7 @@ def render(
     """
     out = Path(out)
     if out.suffix.lower() not in ANIMATIONS:
-        raise SignaError(f"--out must end in {' or '.join(FORMATS)}", out)
+        raise SignaError(f"--out must end in {_one_of(ANIMATIONS)} (a .png: render_still)", out)
     if max_width is None and out.suffix.lower() == ".gif":
         max_width = 480
     images = _images(landmarks, fps, frames, size, max_width, labels)
@@ -258,7 +258,7 @@ def show_file(
     """
     path, out = Path(path), Path(out)
     if out.suffix.lower() not in FORMATS:
-        raise SignaError(f"--out must end in {', '.join(FORMATS[:-1])} or {FORMATS[-1]}", out)
+        raise SignaError(f"--out must end in {_one_of(FORMATS)}", out)
     if frame is not None and out.suffix.lower() != ".png":
         raise SignaError("--frame picks the frame of a .png picture; an animation has them all", out)
     landmarks, fps, video = _sequence(path, video)
@@ -276,7 +276,7 @@ def _sequence(path: Path, video: str | Path | None) -> tuple[np.ndarray, float, 
     """(landmarks, fps, video to draw over) of a landmark file or of a video (its own frames)."""
     if path.suffix.lower() in VIDEO_SUFFIXES:
         landmarks, record = extract_landmarks(path)
-        landmarks, fps, video = landmarks, record.fps, video or path
+        fps, video = record.fps, video or path
     else:
         sequence = read_sequences(path)[0]
         landmarks, fps = sequence.landmarks, float(sequence.meta.get("fps", 30.0))
@@ -305,9 +305,8 @@ def answer_labels(
 
 
 def _still(landmarks, fps, out: Path, video, labels, frame: int | None) -> Path:
-    """The PNG of frame ``frame`` (default: the middle of the labelled frames, or of the clip)."""
-    labelled = [i for i, label in enumerate(labels or ()) if label is not None] or range(len(landmarks))
-    index = labelled[len(labelled) // 2] if frame is None else frame
+    """The PNG of frame ``frame`` (default: :func:`default_frame`)."""
+    index = default_frame(labels, len(landmarks)) if frame is None else frame
     if not 0 <= index < len(landmarks):
         raise SignaError(f"the sequence has frames 0 to {len(landmarks) - 1}, not {index}", "--frame")
     picture = None
@@ -316,3 +315,16 @@ def _still(landmarks, fps, out: Path, video, labels, frame: int | None) -> Path:
             picture = next((rgb for i, (_, rgb) in enumerate(reader.frames()) if i == index), None)
     label = labels[index] if labels is not None else None
     return render_still(landmarks[index], out, index / fps, picture, label=label)
+
+
+def default_frame(labels: Sequence[Label | None] | None, frames: int) -> int:
+    """The middle frame of the first answer (its run of frames with the same label), else of the clip."""
+    start = next((i for i, label in enumerate(labels or ()) if label is not None), None)
+    if start is None:
+        return frames // 2
+    end = next((i for i in range(start, len(labels)) if labels[i] != labels[start]), len(labels))
+    return start + (end - start) // 2
+
+
+def _one_of(suffixes: Sequence[str]) -> str:
+    return f"{', '.join(suffixes[:-1])} or {suffixes[-1]}"

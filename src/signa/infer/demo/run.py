@@ -144,7 +144,7 @@ def _spelling_step(report, model: Path, options, results: dict) -> None:
     write += f'write_recipe_set("held_out", "{HELD_OUT}")'
     report.command(shlex.join(["python", "-c", write]), "all 300 held-out sequences")
     report.command(command_line("evaluate", "asl-fingerspelling", "--data", HELD_OUT))
-    spelled = steps.spell_composed(load_model(model, threads="auto"), options.composed)
+    spelled = steps.spell_composed(model, options.composed)
     rows = [(t, p, f"{s:.2f}") for t, p, s in zip(*spelled.columns, strict=True)][:8]
     report.table(("truth (COMPOSED)", "prediction", "score"), rows, right=("score",))
     report.note(

@@ -2,7 +2,7 @@
 
 1. :func:`extract_clips` + :func:`translate_clips`: real videos -> MediaPipe landmarks (the extraction
    pool, one graph per worker) -> one sign each, with the time of each stage;
-2. :func:`spell_composed`: the fingerspelling model on held-out COMPOSED sequences, scored;
+2. :func:`spell_composed`: the fingerspelling model on held-out COMPOSED sequences, scored as on its card;
 3. :func:`onnx_parity`: a checkpoint exported to ONNX answers as the checkpoint does;
 4. :func:`animate`: the skeleton and the answer drawn over a video (``signa show``).
 """
@@ -23,9 +23,10 @@ from signa.infer.extract import (
     find_videos,
     read_records,
 )
+from signa.infer.reproduce import composed_held_out
 from signa.infer.runtime import Recognizer, load_model
 from signa.infer.translate import translate
-from signa.metrics import normalized_total_levenshtein, sample_scores
+from signa.metrics import sample_scores
 
 
 @dataclass(frozen=True)
@@ -144,15 +145,12 @@ def translate_clips(recognizer: Recognizer, extracted: Path) -> list[ClipResult]
     return results
 
 
-def spell_composed(recognizer: Recognizer, count: int) -> SpellingResult:
-    """The first ``count`` held-out composed sequences of the bundled fingerspelling recipe, read."""
-    from signa.data.compose.recipe import held_out_sequences
-
-    sequences = held_out_sequences(limit=count)
-    truths = tuple(s.phrase for s in sequences)
-    texts = tuple(recognizer.predict(s.landmarks).text or "" for s in sequences)
-    scores = tuple(float(s) for s in sample_scores(truths, texts))
-    return SpellingResult(truths, texts, scores, normalized_total_levenshtein(truths, texts))
+def spell_composed(model: Path, count: int) -> SpellingResult:
+    """The first ``count`` held-out composed sequences of the bundled fingerspelling recipe, read and
+    scored as the model card's figure is (:func:`signa.infer.reproduce.composed_held_out`: no gate)."""
+    composed = composed_held_out(model, count)
+    scores = tuple(float(s) for s in sample_scores(composed.truths, composed.predictions))
+    return SpellingResult(tuple(composed.truths), tuple(composed.predictions), scores, composed.score)
 
 
 def onnx_parity(
