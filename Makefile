@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The video extra's MediaPipe, without its declared deps (protobuf<5 would break onnx): signa/mp_compat.py
 MEDIAPIPE := mediapipe==0.10.14
 
-.PHONY: demo test test-all bench lint install clean onnx2tf-env web-assets system-deps
+.PHONY: demo docs test test-all bench lint install clean onnx2tf-env web-assets system-deps
 
 # The full install (make install, test, lint, bench) and the demo's lighter one (make demo: the video and
 # ONNX extras only, no test, TFLite or web tools); make demo uses the full one where it is already there.
@@ -60,6 +60,10 @@ test: system-deps lint web-assets
 test-all: $(STAMP) web-assets
 	$(BIN)/python -m pytest -q -m ''
 
+# The documentation site (mkdocs-material, docs/ and mkdocs.yml) into site/, offline, failing on any warning.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
@@ -82,4 +86,4 @@ $(ONNX2TF_VENV)/.installed:
 	touch $@
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache web/node_modules
+	rm -rf $(VENV) build *.egg-info .pytest_cache web/node_modules site
