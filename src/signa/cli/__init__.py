@@ -21,7 +21,7 @@ from signa.errors import SignaError
 __all__ = ["app", "main", "record_line"]
 
 # Each module registers its commands on `app`; `signa --help` lists them in this (pipeline) order.
-for _module in ("data", "learn", "export", "infer"):
+for _module in ("data", "learn", "export", "infer", "compare"):
     importlib.import_module(f"signa.cli.{_module}")
 
 

@@ -19,7 +19,11 @@ def export_command(
     precision: str | None = typer.Option(None, "--precision", help="fp32, fp16 or int8 weights."),
     ensemble: list[Path] = typer.Option([], "--ensemble", help="More checkpoints averaged into one graph."),
     kaggle: bool = typer.Option(False, "--kaggle", help="Kaggle contract: input (frames, 390), outputs."),
-    variant: str = typer.Option("unrolled", "--variant", help="Fingerspelling: unrolled, stepwise, loop."),
+    variant: str = typer.Option(
+        "unrolled",
+        "--variant",
+        help="Fingerspelling: unrolled, stepwise, loop, or stream (a causal encoder's step).",
+    ),
     lengths: str = typer.Option("128,256,384", "--lengths", help="TFLite signature frame counts."),
     route: str | None = typer.Option(
         None,

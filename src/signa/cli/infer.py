@@ -138,13 +138,24 @@ def live_command(
 @app.command("show")
 def show_command(
     file: Path = typer.Argument(..., help="Landmark file (.parquet, .pose, .npy), or a video."),
-    out: Path = typer.Option(..., "--out", help="clip.gif or clip.mp4."),
+    out: Path = typer.Option(..., "--out", help="clip.gif or clip.mp4 (an animation), or frame.png."),
     video: Path | None = typer.Option(None, "--video", help="Draw over this video's frames."),
+    model: str | None = typer.Option(
+        None, "--model", help="Write this model's answers on the frames (a bundled name or a path)."
+    ),
+    whole: bool = typer.Option(
+        False, "--whole", help="With --model: the clip is one sign (not cut at rests)."
+    ),
+    frame: int | None = typer.Option(
+        None, "--frame", min=0, help="The .png's frame (default: the middle of the first answer)."
+    ),
 ) -> None:
-    """Render a landmark sequence as an animation: the skeleton, hands highlighted."""
+    """Render a landmark sequence as an animation or a picture: the skeleton, hands highlighted."""
+    from signa.infer import load_model
     from signa.infer.show import show_file
 
-    typer.echo(f"{show_file(file, out, video)}: written")
+    recognizer = load_model(model) if model is not None else None
+    typer.echo(f"{show_file(file, out, video, recognizer, whole, frame)}: written")
 
 
 @app.command("serve")
@@ -162,3 +173,17 @@ def serve_command(
     from signa.infer.web.uploads import Limits
 
     serve(model, host, port, Limits(max_mb=max_mb, max_seconds=max_seconds))
+
+
+@app.command("demo")
+def demo_command(
+    out: Path = typer.Option(Path("runs/demo"), "--out", help="Folder for everything the demo writes."),
+    train: bool = typer.Option(False, "--train", help="Train small models from scratch instead (1-4 min)."),
+    clips: int = typer.Option(
+        5, "--clips", min=1, max=5, help="How many of the five LSM videos to translate."
+    ),
+) -> None:
+    """Show what SIGNA does, offline on bundled models and data: video, fingerspelling, ONNX, animation."""
+    from signa.infer.demo import DemoOptions, run_demo
+
+    run_demo(DemoOptions(out=out, train=train, clips=clips))

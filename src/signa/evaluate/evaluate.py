@@ -59,11 +59,13 @@ def evaluate_checkpoint(
     n_worst: int = 10,
     threads: int | None = None,
     fold: int | None = None,
+    options: dict[str, Any] | None = None,
 ) -> Evaluation:
     """Evaluate ``checkpoint`` on the sequences at ``data``; write files to ``out_dir`` if given.
 
     With ``fold``, score the held-out sequences of that fold of the run's own split (the run's
-    ``data.train``, or ``data`` when given), as training's validation did.
+    ``data.train``, or ``data`` when given), as training's validation did. ``options`` replace keys
+    of the run's ``options`` section (e.g. the task's evaluation decoding).
     """
     if batch_size < 1:
         raise SignaError(f"batch size must be at least 1, not {batch_size}")
@@ -71,7 +73,10 @@ def evaluate_checkpoint(
     model, config = load_model(folder)
     set_cpu_threads(threads, [model])
     source = folder / CONFIG_FILE
-    experiment = experiment_from_dict(config.get("experiment", {"task": config.get("task")}), source)
+    mapping = config.get("experiment", {"task": config.get("task")})
+    if options:
+        mapping = {**mapping, "options": {**mapping.get("options", {}), **options}}
+    experiment = experiment_from_dict(mapping, source)
     device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     if fold is not None:
         experiment = _with_fold(experiment, fold, data, source)

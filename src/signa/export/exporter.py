@@ -10,7 +10,8 @@ the options, loads the ensemble, rewrites the precision and writes ``export.json
 one precision. Fingerspelling ONNX comes as the single graph with the greedy loop
 unrolled (``--variant unrolled``, the default), as an encoder graph plus a one-step decoder graph
 (``--variant stepwise``), or as one graph whose greedy loop is an ONNX ``Loop`` stopping at EOS
-(``--variant loop``, :mod:`signa.export.onnx_loop`).
+(``--variant loop``, :mod:`signa.export.onnx_loop`). ``--variant stream`` writes the chunk-by-chunk
+step of a causal encoder instead (:mod:`signa.export.streaming`).
 """
 
 from __future__ import annotations

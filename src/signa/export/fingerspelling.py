@@ -300,6 +300,10 @@ class FingerspellingExport(ExportTask):
     def export(self, loaded: LoadedModels, out: Path, options: ExportOptions) -> ExportedFiles:
         if options.format == "tflite" and options.route == "onnx2tf":
             return via_onnx(self.export, loaded, out, options)
+        if options.variant == "stream":
+            from signa.export.streaming import export_stream
+
+            return export_stream(loaded, out)
         ensemble = FingerspellingEnsemble(loaded.models)
         special = SpecialTokens.of(loaded.vocab)
         steps, size = ensemble.max_steps, loaded.vocab.size

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PRECISIONS = ("fp32", "fp16", "int8")
-VARIANTS = ("unrolled", "stepwise", "loop")
+VARIANTS = ("unrolled", "stepwise", "loop", "stream")
 
 
 @dataclass(frozen=True)

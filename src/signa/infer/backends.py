@@ -91,6 +91,12 @@ class OnnxBackend:
     """An ONNX export folder: the unrolled or Kaggle graph, the stepwise pair, or a classifier."""
 
     def __init__(self, folder: Path, info: ExportInfo, threads):
+        if info.variant == "stream":
+            raise SignaError(
+                "a streaming step export reads encoder features chunk by chunk, not landmarks: feed "
+                "it as signa.export.streaming describes",
+                folder / EXPORT_FILE,
+            )
         self.info = info
         self.task = infer_task(info.task, folder / EXPORT_FILE)
         self.description = describe_export(info, folder)

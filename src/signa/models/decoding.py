@@ -1,11 +1,12 @@
 """Decoding strategies with a key/value cache, and the confidence gate, for evaluation and inference.
 
 A :class:`TokenDecoder` turns encoder outputs into tokens: :class:`GreedyDecoder` (whisper's name)
-drives the attention decoder, :class:`CTCGreedyDecoder` collapses the CTC head's best path; beam
-search or streaming decoders join beside them with the same ``decode`` signature, each naming the
-model part it reads (``head``). :func:`greedy_decode` is the one greedy loop, used by ``signa evaluate``, the
-runtime and the export wrappers. Each step feeds the last token only: self-attention keys and values
-grow by one row per step, cross-attention keys and values are computed once. With
+drives the attention decoder, :class:`CTCGreedyDecoder` collapses the CTC head's best path, and
+:class:`signa.models.rescoring.CTCRescoringDecoder` rescores attention beam candidates with the CTC
+head; each names the model parts it reads (``heads``). :func:`greedy_decode` is the one greedy
+loop, used by ``signa evaluate``, the runtime and the export wrappers. Each step feeds the last
+token only: self-attention keys and values grow by one row per step, cross-attention keys and
+values are computed once. With
 ``fixed_steps=True`` it runs all ``max_steps`` steps without looking at the values (the form an
 exporter unrolls); otherwise it stops once every sequence has emitted EOS. Either way, every position
 after a sequence's EOS holds PAD, set by ``torch.where`` rather than a Python branch, so both forms
@@ -46,8 +47,9 @@ class DecodingOptions:
     ``gate``, ``min_frames``, ``min_confidence``, ``dummy_text``: the confidence gate's mode and
     thresholds (:class:`~signa.models.gate.ConfidenceGate`; ``gate=None`` turns it off).
 
-    ``strategy``: ``attention`` (greedy attention decoding) or ``ctc`` (greedy CTC); ``None`` picks
-    the attention decoder when the model has one.
+    ``strategy``: ``attention`` (greedy attention decoding), ``ctc`` (greedy CTC) or ``rescore``
+    (``beam_size`` attention candidates rescored with the CTC head at ``ctc_weight``, for a joint
+    model); ``None`` picks the attention decoder when the model has one.
     """
 
     max_steps: int = 33
@@ -57,7 +59,9 @@ class DecodingOptions:
     min_frames: int = ConfidenceGate.min_frames
     min_confidence: float = ConfidenceGate.min_confidence
     dummy_text: str = KAGGLE_DUMMY_TEXT
-    strategy: Literal["attention", "ctc"] | None = None
+    strategy: Literal["attention", "ctc", "rescore"] | None = None
+    beam_size: int = 4
+    ctc_weight: float = 0.5
 
     @property
     def confidence_gate(self) -> ConfidenceGate:
@@ -67,14 +71,21 @@ class DecodingOptions:
     def token_decoder(self) -> TokenDecoder:
         if self.strategy == "ctc":
             return CTCGreedyDecoder(self.max_steps)
+        if self.strategy == "rescore":
+            from signa.models.rescoring import CTCRescoringDecoder
+
+            return CTCRescoringDecoder(self.max_steps, self.beam_size, self.ctc_weight)
         return GreedyDecoder(self.max_steps, self.fixed_steps)
 
     def for_model(self, model) -> DecodingOptions:
         """These options with ``strategy`` resolved for ``model`` (attention when it has a decoder)."""
-        strategy = self.strategy or ("attention" if model.decoder is not None else "ctc")
-        if getattr(model, GreedyDecoder.head if strategy == "attention" else CTCGreedyDecoder.head) is None:
-            raise ValueError(f"{strategy} decoding needs a model with that head")
-        return replace(self, strategy=strategy)
+        default = "attention" if model.decoder is not None else "ctc"
+        resolved = replace(self, strategy=self.strategy or default)
+        heads = resolved.token_decoder.heads
+        if any(getattr(model, head) is None for head in heads):
+            names = " and ".join(heads)
+            raise ValueError(f"{resolved.strategy} decoding needs a model with the {names} heads")
+        return resolved
 
 
 @dataclass(frozen=True)
@@ -134,10 +145,15 @@ def is_low_confidence(
 class TokenDecoder(ABC):
     """A decoding strategy: encoder outputs -> tokens (B, S) and its logits.
 
-    ``head`` names the model attribute it decodes with (the attention ``decoder``, the ``ctc`` head).
+    ``heads`` name the model attributes it decodes with (the attention ``decoder``, the ``ctc``
+    head); ``decode`` receives that part, or a tuple of them when there are several (:meth:`parts`).
     """
 
-    head: ClassVar[str] = "decoder"
+    heads: ClassVar[tuple[str, ...]] = ("decoder",)
+
+    def parts(self, model):
+        parts = tuple(getattr(model, head) for head in self.heads)
+        return parts[0] if len(parts) == 1 else parts
 
     @abstractmethod
     def decode(
@@ -181,7 +197,7 @@ def ctc_collapse(
 class CTCGreedyDecoder(TokenDecoder):
     """The CTC head's best path, collapsed (:func:`ctc_collapse`); logits are per frame (B, T, V + 1)."""
 
-    head: ClassVar[str] = "ctc"
+    heads: ClassVar[tuple[str, ...]] = ("ctc",)
     max_steps: int = 33
 
     def decode(self, head, enc, enc_mask, special):
@@ -207,7 +223,7 @@ def decode(
     enc = model.forward_encoder(x, mask)
     confidence = model.forward_confidence(enc)
     strategy = options.token_decoder
-    tokens, _ = strategy.decode(getattr(model, strategy.head), enc, mask, SpecialTokens.of(vocab))
+    tokens, _ = strategy.decode(strategy.parts(model), enc, mask, SpecialTokens.of(vocab))
     if frames is None:
         frames = mask.sum(1) if mask is not None else torch.full((x.shape[0],), x.shape[1])
     low = is_low_confidence(frames, confidence, options)

@@ -29,8 +29,9 @@ starts with ``supplemental`` is a supplemental row.
   it is the whole sequence loss, beside the attention decoder the two mix as
   ``(1 − c)·attention + c·CTC`` with ``c`` = ``options.ctc_loss_weight``.
 * Evaluation: greedy decoding (:func:`signa.models.decoding.decode`, gate off by default; attention
-  decoding when the model has the decoder, else CTC, or ``options.eval_decoding``), scored by
-  normalised total Levenshtein.
+  decoding when the model has the decoder, else CTC, or ``options.eval_decoding``: ``rescore`` ranks
+  ``eval_beam_size`` attention candidates by ``(1 − w)·attention + w·CTC``, ``w`` =
+  ``eval_ctc_weight``), scored by normalised total Levenshtein.
 """
 
 from __future__ import annotations
@@ -82,7 +83,9 @@ class FingerspellingOptions:
     augment: bool = True
     eval_gate: Literal["translator", "kaggle"] | None = None
     ctc_loss_weight: float = 0.3
-    eval_decoding: Literal["attention", "ctc"] | None = None
+    eval_decoding: Literal["attention", "ctc", "rescore"] | None = None
+    eval_beam_size: int = 4  # rescore: attention candidates, and the CTC score's weight
+    eval_ctc_weight: float = 0.5
 
 
 @register_task("fingerspelling")
@@ -285,6 +288,8 @@ class FingerspellingTask(Task):
             max_steps=self.model_config["max_phrase"],
             gate=self.options.eval_gate,
             strategy=self.options.eval_decoding,
+            beam_size=self.options.eval_beam_size,
+            ctc_weight=self.options.eval_ctc_weight,
         )
         results = decode(model, batch["points"], batch["mask"], self.vocab, options, batch["frames"])
         scores = sample_scores(batch["phrase"], [r.text for r in results])
