@@ -11,7 +11,7 @@ seeds to train, the one to bundle and the card's text. Every seed's run goes to 
 (``WORK/seed<S>/fold<k>`` for signer folds); a run folder that already holds a checkpoint is resumed,
 so an interrupted job continues and a finished run is only scored again. Then the bundled seed's
 ``model.safetensors`` and ``config.json`` (not its training state) and ``card.json`` + ``card.md`` are
-written to a new folder swapped in for the old one.
+written to a new folder swapped in for the old one (``signa.files.swap_folder``).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from signa.data.compose.recipe import SPLITS, write_recipe_set  # noqa: E402
 from signa.data.signs import SignSequences  # noqa: E402
 from signa.evaluate.evaluate import evaluate_checkpoint  # noqa: E402
 from signa.evaluate.sign_baseline import baseline_fold_accuracies  # noqa: E402
-from signa.files import write_json_atomic, write_text_atomic  # noqa: E402
+from signa.files import replaced_folder, write_json_atomic, write_text_atomic  # noqa: E402
 from signa.infer.reproduce import composed_held_out, reference_videos  # noqa: E402
 from signa.metrics import normalized_total_levenshtein  # noqa: E402
 from signa.models.checkpoint import CONFIG_FILE, WEIGHTS_FILE, load_model, read_checkpoint_config  # noqa: E402
@@ -361,21 +361,14 @@ def portable_config(config: dict, recipe: dict) -> dict:
 
 
 def write_bundle(recipe: dict, result: dict, seeds: list[int], out: Path) -> Path:
-    """Weights, config and card into a new folder, swapped in for ``out/NAME`` in two renames."""
-    checkpoint = result["run"] / "checkpoint"
-    target, new, old = out / recipe["name"], out / f".{recipe['name']}.new", out / f".{recipe['name']}.old"
-    shutil.rmtree(new, ignore_errors=True)
-    new.mkdir(parents=True)
-    shutil.copyfile(checkpoint / WEIGHTS_FILE, new / WEIGHTS_FILE)  # train_state.pt stays behind
-    write_json_atomic(new / CONFIG_FILE, portable_config(read_checkpoint_config(checkpoint), recipe))
-    card = card_json(recipe, result, new, seeds)
-    write_json_atomic(new / CARD_JSON, card)
-    write_text_atomic(new / CARD_MD, card_markdown(recipe, card))
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    """Weights, config and card into a new folder swapped in for ``out/NAME`` (:func:`replaced_folder`)."""
+    checkpoint, target = result["run"] / "checkpoint", out / recipe["name"]
+    with replaced_folder(target) as new:
+        shutil.copyfile(checkpoint / WEIGHTS_FILE, new / WEIGHTS_FILE)  # train_state.pt stays behind
+        write_json_atomic(new / CONFIG_FILE, portable_config(read_checkpoint_config(checkpoint), recipe))
+        card = card_json(recipe, result, new, seeds)
+        write_json_atomic(new / CARD_JSON, card)
+        write_text_atomic(new / CARD_MD, card_markdown(recipe, card))
     return target
 
 
