@@ -1,7 +1,10 @@
-"""Atomic file writes: a reader (or a resumed run) never sees a half-written file.
+"""Atomic file writes: a reader (or a resumed run) never sees a half-written file; and the checkout.
 
 A failure while writing (full disk, read-only folder) surfaces as an :class:`OSError` naming the
 file that was being written, never its temporary name, and leaves no temporary file behind.
+
+:data:`REPO_ROOT` is the SIGNA checkout the package runs from (its ``samples/``, ``configs/``, ``web/``).
+An installed package (a wheel) has none around it: :func:`from_checkout` says so in one line.
 """
 
 from __future__ import annotations
@@ -17,6 +20,29 @@ from pathlib import Path
 from typing import Any
 
 from signa.errors import SignaError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]  # src/signa/files.py -> the repo root
+SAMPLES = REPO_ROOT / "samples"  # the data bundled in the repo (not in the wheel)
+INSTALLED = "an installed package has no samples/ or configs/"
+
+
+def is_checkout(root: Path) -> bool:
+    """Whether ``root`` is a SIGNA source checkout (not, say, the ``lib/`` folder above an installed
+    package's ``site-packages``)."""
+    return (root / "pyproject.toml").is_file() and (root / "src" / "signa" / "__init__.py").is_file()
+
+
+IN_CHECKOUT = is_checkout(REPO_ROOT)
+
+
+def from_checkout(path: Path, needed_by: str) -> Path:
+    """``path``, a file or folder of the checkout, if there is one; else one error: ``needed_by``
+    runs in a SIGNA checkout (an installed package has no samples/ or configs/)."""
+    if IN_CHECKOUT and path.exists():
+        return path
+    shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
+    problem = f"not found: {needed_by} runs in a SIGNA checkout (the git repository): {INSTALLED}"
+    raise SignaError(problem, shown)
 
 
 @contextlib.contextmanager
@@ -67,6 +93,64 @@ def output_folder(path: str | Path, keep: Callable[[Path], bool] | None = None):
         if created and not (keep and keep(path)):
             shutil.rmtree(path, ignore_errors=True)
         raise
+
+
+@contextlib.contextmanager
+def replaced_folder(path: str | Path):
+    """Yield an empty folder ``.<name>.new`` beside ``path``; on success it takes the place of ``path``
+    (:func:`swap_folder`).
+
+    So a rerun rebuilds a folder without a reader ever seeing it half old, half new; if the block
+    fails, ``path`` is left as it was and the new folder is removed.
+    """
+    path = Path(path)
+    new = path.with_name(f".{path.name}.new")
+    shutil.rmtree(new, ignore_errors=True)
+    new.mkdir(parents=True)
+    try:
+        yield new
+        swap_folder(new, path)
+    finally:
+        shutil.rmtree(new, ignore_errors=True)
+
+
+def swap_folder(new: str | Path, target: str | Path) -> Path:
+    """Put the complete folder ``new`` in the place of ``target`` (which need not exist).
+
+    Two renames: ``target`` aside to ``.<name>.old``, then ``new`` to ``target``; the old folder is
+    removed last. Killed at any moment, this leaves one complete folder: the old one (as ``target``,
+    or set aside, where :func:`restore_folder` finds it) or the new one (with perhaps part of the old
+    one beside it, removed by the next swap). A rename that fails puts the old folder back.
+    """
+    new, target = Path(new), Path(target)
+    old = restore_folder(target)
+    _remove_quietly(old)  # left by an earlier swap that got its new folder in
+    if target.exists():
+        os.replace(target, old)
+    try:
+        os.replace(new, target)
+    except BaseException:
+        if old.exists() and not target.exists():
+            os.replace(old, target)
+        raise
+    _remove_quietly(old)
+    return target
+
+
+def restore_folder(target: str | Path) -> Path:
+    """Undo a :func:`swap_folder` killed between its two renames: a missing ``target`` whose old
+    folder was set aside gets it back. Returns where the old folder is set aside (``.<name>.old``)."""
+    target = Path(target)
+    old = target.with_name(f".{target.name}.old")
+    if not target.exists() and old.is_dir():
+        os.replace(old, target)
+    return old
+
+
+def _remove_quietly(folder: Path) -> None:
+    """Remove a folder that is no longer needed; one that cannot be removed now is the next swap's."""
+    with contextlib.suppress(OSError):
+        shutil.rmtree(folder)
 
 
 def _umask() -> int:

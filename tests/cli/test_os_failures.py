@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
+import sys
 
 import pytest
 from cli_helpers import REPO, assert_one_error_line, toy_config
@@ -115,3 +116,61 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def _failing_model_command(monkeypatch, tmp_path, err: OSError) -> list:
+    """``signa model`` whose library call fails with ``err`` (fault injection)."""
+    from signa.models import summary
+
+    def fail(path, overrides=()):
+        raise err
+
+    monkeypatch.setattr(summary, "model_from_spec", fail)
+    return ["model", toy_config(tmp_path)]
+
+
+USER_FAILURES = [
+    (errno.EACCES, "permission denied"),
+    (errno.EPERM, "operation not permitted"),
+    (errno.ENOENT, "not found"),
+    (errno.EISDIR, "is a folder, not a file"),
+    (errno.ENAMETOOLONG, "file name too long"),
+    (errno.EDQUOT, "disk quota exceeded"),
+]
+
+
+@pytest.mark.parametrize(("code", "cause"), USER_FAILURES, ids=[errno.errorcode[c] for c, _ in USER_FAILURES])
+def test_os_failure_the_user_can_fix_is_one_line(code, cause, tmp_path, signa, monkeypatch):
+    path = tmp_path / "somewhere"
+    args = _failing_model_command(monkeypatch, tmp_path, OSError(code, os.strerror(code), str(path)))
+    exit_code, _, err = signa(*args)
+    assert_one_error_line(exit_code, err, path, cause)
+
+
+BUGS = [
+    OSError(errno.EBADF, os.strerror(errno.EBADF)),
+    OSError(errno.EMFILE, os.strerror(errno.EMFILE)),
+    OSError(errno.EINVAL, os.strerror(errno.EINVAL), "x"),
+    OSError("an OSError without errno"),
+]
+
+
+@pytest.mark.parametrize("bug", BUGS, ids=["EBADF", "EMFILE", "EINVAL", "no-errno"])
+def test_other_os_failures_surface_as_bugs(bug, tmp_path, signa, monkeypatch):
+    """Not the user's to fix: ``main`` re-raises, so Python prints the traceback and exits 1."""
+    args = _failing_model_command(monkeypatch, tmp_path, bug)
+    with pytest.raises(OSError) as info:
+        signa(*args)
+    assert info.value is bug
+
+
+def test_an_uncaught_os_failure_exits_1_with_its_traceback(tmp_path):
+    """The real command, in a process of its own: a bug's exit code is 1, not the user's 2."""
+    script = "import errno, sys; from signa import cli; from signa.models import summary\n"
+    script += "def fail(*a, **k): raise OSError(errno.EBADF, 'Bad file descriptor')\n"
+    script += "summary.model_from_spec = fail; sys.argv = ['signa', 'model', 'x.yaml']; cli.main()\n"
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    command = [sys.executable, "-c", script]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert done.returncode == 1 and "Traceback" in done.stderr, done.stderr
+    assert "OSError: [Errno 9] Bad file descriptor" in done.stderr.splitlines()[-1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -105,12 +106,44 @@ def test_prepare_bad_csv_exits_2(tmp_path, monkeypatch, capsys):
     assert code == 2 and err.count("\n") == 1 and "csv lists no sequences" in err
 
 
-def test_prepare_interrupted_says_how_to_resume(tmp_path, monkeypatch, capsys):
+SAMPLE_SIGNS = Path(__file__).resolve().parents[2] / "samples" / "asl-signs"  # 12 sequences
+
+
+def _interrupted_prepare(monkeypatch, capsys, out, after_parts: int) -> str:
+    """``signa data prepare`` of the 12 sample signs in 3 parts, Ctrl-C after ``after_parts`` finished."""
     from signa.data import cache
 
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
+    monkeypatch.setattr(cache, "LONG_FILES_PER_UNIT", 4)
+    real_call, calls = cache._UnitJob.__call__, []
 
-    monkeypatch.setattr(cache, "prepare_dataset", interrupted)
-    code, _, err = run_cli(monkeypatch, capsys, "data", "prepare", tmp_path, "--out", tmp_path / "o")
-    assert code == 130 and "run the same command to resume" in err
+    def interrupted(self, unit):
+        if len(calls) == after_parts:
+            raise KeyboardInterrupt
+        calls.append(unit.number)
+        return real_call(self, unit)
+
+    monkeypatch.setattr(cache._UnitJob, "__call__", interrupted)
+    code, _, err = run_cli(monkeypatch, capsys, "data", "prepare", SAMPLE_SIGNS, "--out", out)
+    monkeypatch.setattr(cache._UnitJob, "__call__", real_call)
+    assert code == 130, err
+    return err.strip().splitlines()[-1]
+
+
+def test_prepare_interrupted_before_any_part_says_nothing_is_kept(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "store"
+    line = _interrupted_prepare(monkeypatch, capsys, out, after_parts=0)
+    assert (
+        line
+        == f"interrupted: no part was finished, nothing is kept in {out}; run the same command to start again"
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("parts", "kept"), [(1, "1 finished part is"), (2, "2 finished parts are")])
+def test_prepare_interrupted_after_parts_says_how_many_are_kept(parts, kept, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "store"
+    line = _interrupted_prepare(monkeypatch, capsys, out, after_parts=parts)
+    assert line == f"interrupted: {kept} kept in {out}; run the same command to resume"
+    assert len(list((out / "shards").glob("*.json"))) == parts
+    code, stdout, err = run_cli(monkeypatch, capsys, "data", "prepare", SAMPLE_SIGNS, "--out", out)
+    assert code == 0 and "12 sequences" in stdout, err

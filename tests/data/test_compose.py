@@ -181,7 +181,7 @@ def test_parse_block():
     assert parse_block("first") == (0.0, 0.7) and parse_block("last") == (0.7, 1.0)
     assert parse_block("0.2:0.5") == (0.2, 0.5)
     for bad in ("middle", "0.5:0.2", "0:2"):
-        with pytest.raises(SignaError, match="frames block"):
+        with pytest.raises(SignaError, match="--frames-block: "):
             parse_block(bad)
 
 

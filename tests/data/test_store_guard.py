@@ -19,11 +19,13 @@ import pytest
 from filelock import FileLock
 
 from signa.data.cache import prepare_dataset
+from signa.data.store_guard import lock_path
 from signa.errors import SignaError
 from signa.train.data import open_store
 
-SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "asl-signs"
-SRC = Path(__file__).resolve().parents[2] / "src"
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "samples" / "asl-signs"
+SRC = REPO / "src"
 
 
 @pytest.fixture
@@ -91,6 +93,22 @@ def test_second_prepare_waits_for_the_lock(sample, tmp_path):
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, said + stderr
     assert "12 sequences" in stdout
+
+
+def test_the_lock_file_stays_empty_hidden_and_git_ignored(sample, tmp_path):
+    """Deleting it on release could let two preparations run at once (see store_guard): it stays, and
+    the next preparation locks the same file."""
+    out = tmp_path / "out"
+    prepare_dataset(sample, out, progress=False)
+    lock = lock_path(out)
+    assert lock == tmp_path / ".out.lock" and lock.is_file() and lock.stat().st_size == 0
+    inode = lock.stat().st_ino
+    prepare_dataset(sample, tmp_path / "out", dtype="float32", progress=False)  # a rebuild: locks again
+    assert lock.stat().st_ino == inode
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        pytest.skip("not a git checkout")
+    ignored = subprocess.run(["git", "check-ignore", "-q", "data/.store.lock"], cwd=REPO, check=False)
+    assert ignored.returncode == 0, "lock files beside stores in the repository must be git-ignored"
 
 
 def _stderr_until(proc: subprocess.Popen, words: str, seconds: float) -> str:

@@ -44,7 +44,7 @@ def test_impossible_options(fs_checkpoint, tmp_path, options, message):
 
 
 def test_kaggle_contract_is_for_fingerspelling(signs_checkpoint, tmp_path):
-    with pytest.raises(SignaError, match="--kaggle is the fingerspelling contract"):
+    with pytest.raises(SignaError, match="--kaggle: the Kaggle contract is fingerspelling.s"):
         export_checkpoints([signs_checkpoint], tmp_path, ExportOptions(kaggle=True))
 
 

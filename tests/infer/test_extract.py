@@ -72,7 +72,7 @@ def test_labels_file_and_file_name_labels(short_clips, tmp_path):
 def test_shard_option_is_checked():
     assert parse_shard("2/8") == (2, 8)
     for bad in ("8/8", "1", "a/b", "-1/2"):
-        with pytest.raises(SignaError, match="--shard must be K/N"):
+        with pytest.raises(SignaError, match="--shard: must be K/N"):
             parse_shard(bad)
 
 

@@ -112,7 +112,11 @@ def test_missing_model_from_the_command_line(tmp_path, monkeypatch, capsys, clip
     with pytest.raises(SystemExit) as exit_info:
         cli.main()
     assert exit_info.value.code == 2
-    assert capsys.readouterr().err.strip() == f"error: {tmp_path / 'nothing'}: model not found"
+    known = "known: asl-fingerspelling, asl-signs, lsm"
+    assert (
+        capsys.readouterr().err.strip()
+        == f"error: {tmp_path / 'nothing'}: no such file or bundled model ({known})"
+    )
 
 
 def test_import_signa_stays_light():

@@ -1,4 +1,5 @@
 import json
+import warnings
 
 import pytest
 import safetensors.torch
@@ -124,6 +125,11 @@ def test_weights_of_another_architecture_are_refused(tmp_path):
 
 def test_data_is_the_same_with_any_number_of_workers(tmp_path):
     _train(tmp_path / "main", "train.epochs=1")
-    _train(tmp_path / "workers", "train.epochs=1", "data.num_workers=2")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _train(tmp_path / "workers", "train.epochs=1", "data.num_workers=2")
     main, workers = _weights(tmp_path / "main"), _weights(tmp_path / "workers")
     assert all(torch.equal(main[k], workers[k]) for k in main)
+    # forking the workers out of a process that holds JAX's threads (an in-process litert-torch
+    # conversion before, say) warns that it will likely deadlock; SIGNA keeps JAX out of its processes
+    assert not [w for w in caught if "fork" in str(w.message)], [str(w.message) for w in caught]

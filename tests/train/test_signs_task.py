@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -16,14 +15,8 @@ from signa.data.writers import write_kaggle_long
 from signa.errors import SignaError
 from signa.models.registry import build_model
 from signa.train.config import experiment_from_dict
-from signa.train.signs import (
-    ManifoldMix,
-    SignsTask,
-    consistency_ramp,
-    mixup_probability,
-    ousm_mean,
-    smoothed_targets,
-)
+from signa.train.signs import SignsTask
+from signa.train.signs_losses import ManifoldMix
 from signa.train.task import Progress
 
 TINY = {"arch": "islr6", "n_classes": 3, "max_len": 10, "dense_dim": 16, "widths": [32, 48, 32], "heads": 4}
@@ -74,44 +67,6 @@ def batch(views=1, size=6, frames=8, seed=0):
 
 
 # -- the tricks, one by one ----------------------------------------------------------------------
-
-
-def test_label_smoothing_gives_the_true_class_one_minus_epsilon():
-    targets = smoothed_targets(torch.tensor([2, 0]), 250, 0.3)
-    assert torch.allclose(targets.sum(1), torch.ones(2))
-    assert targets[0, 2] == pytest.approx(0.7) and targets[0, 0] == pytest.approx(0.3 / 249)
-
-
-def test_ousm_leaves_out_the_k_largest_losses():
-    losses = torch.tensor([1.0, 9.0, 2.0, 8.0, 3.0])
-    assert ousm_mean(losses, 2) == pytest.approx(2.0)
-    assert ousm_mean(losses, 0) == pytest.approx(4.6)
-    assert ousm_mean(losses[:2], 3) == pytest.approx(5.0)  # too small a batch: keep all
-
-
-def test_mixup_probability_decays_to_zero_at_90_percent():
-    assert mixup_probability(0, 100, 0.5, 0.9) == pytest.approx(0.5)
-    assert mixup_probability(45, 100, 0.5, 0.9) == pytest.approx(0.25)
-    assert mixup_probability(90, 100, 0.5, 0.9) == 0.0 and mixup_probability(99, 100, 0.5, 0.9) == 0.0
-
-
-def test_consistency_weight_ramps_up_over_a_quarter_of_training():
-    def at(step):
-        return consistency_ramp(Progress(0, step, 100), 5.0, 0.25)
-
-    assert at(0) == pytest.approx(5 * math.exp(-5))
-    assert at(10) < at(20) < at(25) == pytest.approx(5.0) == at(80)
-
-
-def test_manifold_mix_mixes_states_and_ors_masks():
-    hidden = torch.stack([torch.zeros(3, 2), torch.ones(3, 2)])
-    mask = torch.tensor([[True, False, False], [True, True, False]])
-    mix = ManifoldMix(1, torch.tensor([1, 0]), torch.tensor([0.25, 1.0]))
-    mixed, mixed_mask = mix(hidden, mask)
-    assert torch.allclose(mixed[0], torch.full((3, 2), 0.75)) and torch.allclose(mixed[1], torch.ones(3, 2))
-    assert mixed_mask.tolist() == [[True, True, False], [True, True, False]]
-    targets = mix.targets(torch.eye(2))
-    assert torch.allclose(targets[0], torch.tensor([0.25, 0.75]))
 
 
 def test_mix_applies_before_the_chosen_layer():
@@ -278,3 +233,51 @@ def test_shipped_configs_build_the_reference_sizes(name, distilled, teacher):
     sizes = {k: sum(p.numel() for p in m.parameters()) for k, m in task.models.items()}
     assert sizes == {"model": distilled, "student": teacher, "teacher": teacher}
     assert task._views() == 3 and task.trainable() == ["model", "student"]
+
+
+def test_resumed_signs_run_with_mean_teacher_ends_with_the_same_weights(tmp_path, monkeypatch):
+    """Evaluating and saving measure BatchNorm statistics and put the running ones back, so training,
+    the teacher's average included, goes on exactly as it would have (synthetic data, 12 steps)."""
+    import safetensors.torch
+
+    from signa.train import loop
+
+    root = write_dataset(tmp_path / "signs")
+    config = {
+        "task": "signs",
+        "model": TINY,
+        "data": {
+            "train": str(root),
+            "cache": str(tmp_path / "cache"),
+            "batch_size": 4,
+            "fold": 0,
+            "n_folds": 2,
+        },
+        "train": {"epochs": 4, "checkpoint_every_steps": 2, "progress": False, "tensorboard": False},
+        "options": {"mixup_p": 1.0, "mean_teacher": True},
+    }
+    experiment = experiment_from_dict(config)
+    loop.train(experiment, tmp_path / "straight")
+    original, calls = loop._Trainer._optimizer_step, []
+
+    def dies_at_step_8(self):
+        calls.append(1)
+        if len(calls) == 8:  # mid-epoch 3 (3 steps an epoch): resumed from step 6, the end of epoch 2
+            raise KeyboardInterrupt
+        return original(self)
+
+    monkeypatch.setattr(loop._Trainer, "_optimizer_step", dies_at_step_8)
+    with pytest.raises(KeyboardInterrupt):
+        loop.train(experiment, tmp_path / "killed")
+    monkeypatch.setattr(loop._Trainer, "_optimizer_step", original)
+    loop.train(experiment, tmp_path / "killed", resume=True)
+    for name in ("straight", "killed"):
+        assert (tmp_path / name / "checkpoint" / "model.safetensors").is_file()
+    straight, resumed = (
+        safetensors.torch.load_file(str(tmp_path / name / "checkpoint" / "model.safetensors"))
+        for name in ("straight", "killed")
+    )
+    assert straight.keys() == resumed.keys() and all(torch.equal(straight[k], resumed[k]) for k in straight)
+    states = [torch.load(tmp_path / n / "checkpoint" / "train_state.pt") for n in ("straight", "killed")]
+    teachers = [state["models"]["teacher"] for state in states]
+    assert all(torch.equal(teachers[0][k], teachers[1][k]) for k in teachers[0])

@@ -1,8 +1,9 @@
 """The ``signa`` command line: thin wrappers over the library.
 
 Every user-fixable problem surfaces as a :class:`signa.SignaError` and is printed as one line,
-``error: <file>: <problem>``, with exit code 2; so is an operating-system failure (read-only
-folder, full disk, a file where a folder should be), with the path and its cause.
+``error: <file>: <problem>``, with exit code 2; so is an operating-system failure the user can fix
+(read-only folder, full disk, a file where a folder should be), with the path and its cause. Other
+OSErrors are bugs and keep their traceback (exit 1).
 """
 
 from __future__ import annotations
@@ -36,8 +37,13 @@ def main() -> None:
     except typer.Abort:
         typer.echo("aborted", err=True)
         sys.exit(130)
-    except (SignaError, OSError) as err:
-        fail(SignaError.from_os_error(err) if isinstance(err, OSError) else err)
+    except SignaError as err:
+        fail(err)
+    except OSError as err:
+        user_error = SignaError.from_os_error(err)
+        if user_error is None:  # not the user's to fix: a bug, with its traceback
+            raise
+        fail(user_error)
     sys.exit(code if isinstance(code, int) else 0)
 
 

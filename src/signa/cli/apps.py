@@ -19,6 +19,7 @@ LAYOUT_HELP = (
 USAGE_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 data_app = typer.Typer(help="Read, inspect, prepare and compose landmark data.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+NAMED = " or a bundled model's name (signa models)"
 THREADS_HELP = (
     "CPU threads (default: PyTorch one per million parameters, at most the cores available;"
     " ONNX/TFLite the cores, at most 4)."

@@ -77,16 +77,25 @@ def data_prepare(
     layout: str | None = typer.Option(None, "--layout", help=LAYOUT_HELP),
 ) -> None:
     """Turn a Kaggle-layout dataset into a compact memory-mappable store (resumable)."""
-    from signa.data.cache import DTYPES, prepare_dataset
+    from signa.data.cache import DTYPES, LAYOUTS, finished_parts, prepare_dataset
 
+    if task is not None and task not in LAYOUTS:
+        raise SignaError(f"must be one of {', '.join(LAYOUTS)}, not {task!r}", "--task")
     if dtype not in DTYPES:
         raise SignaError(f"must be one of {', '.join(DTYPES)}, not {dtype!r}", "--dtype")
     try:
         store = prepare_dataset(root, out, task, dtype, workers, table, layout=layout)
     except KeyboardInterrupt:
-        typer.echo(f"interrupted: finished parts are kept in {out}; run the same command to resume", err=True)
+        typer.echo(f"interrupted: {_kept(finished_parts(out), out)}", err=True)
         raise typer.Exit(130) from None
     frames = sum(row["frames"] for row in store.index)
     typer.echo(
         f"{out}: {len(store)} sequences, {frames} frames, {len(store.positions)} points, {store.dtype}"
     )
+
+
+def _kept(parts: int, out: Path) -> str:
+    if not parts:
+        return f"no part was finished, nothing is kept in {out}; run the same command to start again"
+    finished = "1 finished part is" if parts == 1 else f"{parts} finished parts are"
+    return f"{finished} kept in {out}; run the same command to resume"

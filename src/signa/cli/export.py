@@ -6,13 +6,13 @@ from pathlib import Path
 
 import typer
 
-from signa.cli.apps import app
+from signa.cli.apps import NAMED, app
 from signa.errors import SignaError
 
 
 @app.command("export")
 def export_command(
-    checkpoint: Path = typer.Argument(..., help="Run folder or checkpoint folder to export."),
+    checkpoint: Path = typer.Argument(..., help="Run folder, checkpoint folder" + NAMED + " to export."),
     out: Path = typer.Option(..., "--out", help="Folder for the model file(s) and export.json."),
     format: str = typer.Option("onnx", "--format", help="onnx, or tflite (needs the tflite extra)."),
     fp16: bool = typer.Option(False, "--fp16", help="Store the weights as float16 (half the size)."),
@@ -38,7 +38,7 @@ def export_command(
     try:
         frame_counts = tuple(int(n) for n in lengths.split(","))
     except ValueError:
-        raise SignaError(f"--lengths must be comma-separated frame counts, got {lengths!r}") from None
+        raise SignaError(f"must be comma-separated frame counts, got {lengths!r}", "--lengths") from None
     route = route or ("onnx2tf" if kaggle and format == "tflite" else "litert")
     options = ExportOptions(
         format, precision or ("fp16" if fp16 else "fp32"), variant, kaggle, frame_counts, route

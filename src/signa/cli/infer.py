@@ -6,13 +6,13 @@ from pathlib import Path
 
 import typer
 
-from signa.cli.apps import LAYOUT_HELP, THREADS_HELP, app
+from signa.cli.apps import LAYOUT_HELP, NAMED, THREADS_HELP, app
 from signa.errors import SignaError
 
 
 @app.command("predict")
 def predict_command(
-    model: Path = typer.Argument(..., help="Checkpoint, run folder, export folder or model file."),
+    model: Path = typer.Argument(..., help="Checkpoint, run folder, export folder, model file" + NAMED + "."),
     files: list[Path] = typer.Argument(..., help="Landmark files (.parquet, .pose, .npy, train.csv)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list: path, sign or text, confidence."),
     labels: Path | None = typer.Option(None, "--labels", help="Sign label map; must match the model's."),
@@ -78,13 +78,15 @@ def extract_command(
 
 @app.command("translate")
 def translate_command(
-    model: Path = typer.Argument(..., help="Checkpoint, run folder, export folder or model file."),
+    model: Path = typer.Argument(..., help="Checkpoint, run folder, export folder, model file" + NAMED + "."),
     files: list[Path] = typer.Argument(..., help="Videos (or landmark files: .parquet, .pose, .npy)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of timelines."),
     whole: bool = typer.Option(False, "--whole", help="One segment per clip (an isolated-sign recording)."),
-    rest_speed: float = typer.Option(0.25, "--rest-speed", help="Shoulder widths/s below which hands rest."),
-    min_rest: float = typer.Option(0.5, "--min-rest", help="Seconds of rest that separate two signs."),
-    min_sign: float = typer.Option(0.3, "--min-sign", help="Seconds: shorter activity is not a sign."),
+    rest_speed: float = typer.Option(
+        0.25, "--rest-speed", min=0, help="Shoulder widths/s below which hands rest."
+    ),
+    min_rest: float = typer.Option(0.5, "--min-rest", min=0, help="Seconds of rest that separate two signs."),
+    min_sign: float = typer.Option(0.3, "--min-sign", min=0, help="Seconds: shorter activity is not a sign."),
 ) -> None:
     """Translate videos: landmarks, segments where the hands rest, a timeline of signs or text."""
     import json
@@ -105,7 +107,7 @@ def translate_command(
 
 @app.command("live")
 def live_command(
-    model: Path = typer.Argument(..., help="Checkpoint, run folder, export folder or model file."),
+    model: Path = typer.Argument(..., help="Checkpoint, run folder, export folder, model file" + NAMED + "."),
     camera: int | None = typer.Option(None, "--camera", help="Camera number (default 0)."),
     video: Path | None = typer.Option(None, "--video", help="A video replayed at its own rate, as a camera."),
     show: bool = typer.Option(False, "--show", help="A window with the skeleton over the picture."),
@@ -119,7 +121,7 @@ def live_command(
     from signa.infer.live_view import LiveView
 
     if camera is not None and video is not None:
-        raise SignaError("give --camera or --video, not both")
+        raise SignaError("give one of them, not both", "--camera/--video")
     recognizer = load_model(model)
     with LiveView(show, quiet=as_json) as view:
         result = live(recognizer, video, camera, on_frame=view.update)
@@ -136,20 +138,33 @@ def live_command(
 @app.command("show")
 def show_command(
     file: Path = typer.Argument(..., help="Landmark file (.parquet, .pose, .npy), or a video."),
-    out: Path = typer.Option(..., "--out", help="clip.gif or clip.mp4."),
+    out: Path = typer.Option(..., "--out", help="clip.gif or clip.mp4 (an animation), or frame.png."),
     video: Path | None = typer.Option(None, "--video", help="Draw over this video's frames."),
+    model: str | None = typer.Option(
+        None, "--model", help="Write this model's answers on the frames (a bundled name or a path)."
+    ),
+    whole: bool = typer.Option(
+        False, "--whole", help="With --model: the clip is one sign (not cut at rests)."
+    ),
+    frame: int | None = typer.Option(
+        None, "--frame", min=0, help="The .png's frame (default: the middle of the first answer)."
+    ),
 ) -> None:
-    """Render a landmark sequence as an animation: the skeleton, hands highlighted."""
+    """Render a landmark sequence as an animation or a picture: the skeleton, hands highlighted."""
+    from signa.infer import load_model
     from signa.infer.show import show_file
 
-    typer.echo(f"{show_file(file, out, video)}: written")
+    recognizer = load_model(model) if model is not None else None
+    typer.echo(f"{show_file(file, out, video, recognizer, whole, frame)}: written")
 
 
 @app.command("serve")
 def serve_command(
-    model: Path = typer.Argument(..., help="Export folder (private mode), checkpoint or run folder."),
+    model: Path = typer.Argument(
+        ..., help="Export folder (private mode), checkpoint, run folder" + NAMED + "."
+    ),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
-    port: int = typer.Option(8000, "--port", help="Port."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port (0: any free one)."),
     max_mb: float = typer.Option(50.0, "--max-mb", help="Server mode: largest upload, in MB."),
     max_seconds: float = typer.Option(60.0, "--max-seconds", help="Server mode: longest video, in seconds."),
 ) -> None:
@@ -158,3 +173,17 @@ def serve_command(
     from signa.infer.web.uploads import Limits
 
     serve(model, host, port, Limits(max_mb=max_mb, max_seconds=max_seconds))
+
+
+@app.command("demo")
+def demo_command(
+    out: Path = typer.Option(Path("runs/demo"), "--out", help="Folder for everything the demo writes."),
+    train: bool = typer.Option(False, "--train", help="Train small models from scratch instead (1-4 min)."),
+    clips: int = typer.Option(
+        5, "--clips", min=1, max=5, help="How many of the five LSM videos to translate."
+    ),
+) -> None:
+    """Show what SIGNA does, offline on bundled models and data: video, fingerspelling, ONNX, animation."""
+    from signa.infer.demo import DemoOptions, run_demo
+
+    run_demo(DemoOptions(out=out, train=train, clips=clips))

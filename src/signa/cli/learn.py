@@ -6,12 +6,14 @@ from pathlib import Path
 
 import typer
 
-from signa.cli.apps import LAYOUT_HELP, THREADS_HELP, app
+from signa.cli.apps import LAYOUT_HELP, NAMED, THREADS_HELP, app
 
 
 @app.command("model")
 def model_summary(
-    config: Path = typer.Argument(..., help="Experiment config (YAML/JSON) or a checkpoint or run folder."),
+    config: Path = typer.Argument(
+        ..., help="Experiment config (YAML/JSON), a checkpoint or run folder" + NAMED + "."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON object instead of text."),
     overrides: list[str] = typer.Option(
         [], "--set", help="Override a config key, e.g. model.dense_dim=512 (repeatable)."
@@ -25,6 +27,19 @@ def model_summary(
     model, arch = model_from_spec(config, overrides)
     summary = describe(model, arch)
     typer.echo(json.dumps(summary, indent=2) if as_json else render(model, summary))
+
+
+@app.command("models")
+def models_command(
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list instead of a table."),
+) -> None:
+    """List the bundled models: name, task, labels, parameters, size, headline metric, model card."""
+    import json
+
+    from signa.bundled import bundled_models, render_models
+
+    rows = [model.summary() for model in bundled_models()]
+    typer.echo(json.dumps(rows, indent=2) if as_json else render_models(rows), nl=as_json)
 
 
 @app.command("train")
@@ -60,7 +75,7 @@ def train_command(
 
 @app.command("evaluate")
 def evaluate_command(
-    checkpoint: Path = typer.Argument(..., help="Run folder, checkpoint folder or weights file."),
+    checkpoint: Path = typer.Argument(..., help="Run folder, checkpoint folder, weights file" + NAMED + "."),
     data: Path | None = typer.Option(
         None, "--data", help="Prepared store or Kaggle-layout folder to score (with --fold: the run's own)."
     ),

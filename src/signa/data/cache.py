@@ -147,7 +147,7 @@ def prepare_dataset(
         return PreparedStore(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     # inside the lock: only the process that made the folder removes it after a failed first attempt
-    with store_lock(out), output_folder(out, keep=_has_finished_shards):
+    with store_lock(out), output_folder(out, keep=lambda folder: finished_parts(folder) > 0):
         if not reusable_store(out, plan):
             if labelled:
                 write_label_map(out, rows)
@@ -166,9 +166,10 @@ def _prepare(out: Path, root: Path, plan: dict, units: list[Unit], workers: int,
     _merge(out, plan, units)
 
 
-def _has_finished_shards(out: Path) -> bool:
-    """Whether a stopped preparation left finished parts to resume from (then its folder stays)."""
-    return any((out / "shards").glob("*.json"))
+def finished_parts(out: Path) -> int:
+    """How many finished parts (work units) a stopped preparation left in ``out`` to resume from;
+    with any, its folder stays."""
+    return sum(1 for _ in (out / "shards").glob("*.json"))
 
 
 def _read_tables(root: Path, tables: Iterable[str]) -> tuple[list[dict], str]:

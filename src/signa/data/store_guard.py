@@ -9,6 +9,13 @@ be someone's data), each with one line saying so.
 Preparations of one folder exclude each other through a lock file beside it (``.<name>.lock``,
 :mod:`filelock`): a second ``signa data prepare`` into the same ``--out``, or two runs preparing
 one default cache, waits for the first and then reuses its store.
+
+The lock file stays after the last preparation, empty and hidden (and git-ignored in this
+repository). It cannot be removed safely: a waiting process holds the lock on the file it opened,
+so if the holder deleted it, the waiter would lock the deleted file while a third process created
+and locked a new one under the same name, and both would prepare at once. filelock keeps Unix lock
+files for that reason (tox-dev/filelock#574, reverted in #577); deleting it by hand is safe only
+while no preparation runs.
 """
 
 from __future__ import annotations
@@ -50,8 +57,10 @@ def say(message: str) -> None:
 
 @contextlib.contextmanager
 def store_lock(out: Path):
-    """Hold the lock of store folder ``out``; say so once when waiting for another process."""
-    lock = FileLock(out.parent / f".{out.name}.lock")
+    """Hold the lock of store folder ``out``; say so once when waiting for another process.
+
+    The lock file is left in place on release: see the module docstring for why it must be."""
+    lock = FileLock(lock_path(out))
     try:
         lock.acquire(timeout=0)
     except Timeout:  # (a TimeoutError, so an OSError: caught first)
@@ -64,6 +73,11 @@ def store_lock(out: Path):
         yield
     finally:
         lock.release()
+
+
+def lock_path(out: Path) -> Path:
+    """The hidden lock file beside store folder ``out``."""
+    return out.parent / f".{out.name}.lock"
 
 
 def finished_match(out: Path, plan: dict) -> bool:

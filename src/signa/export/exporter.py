@@ -82,27 +82,33 @@ def _export(loaded: LoadedModels, out: Path, options: ExportOptions) -> Path:
 
 def _check_options(options: ExportOptions) -> None:
     if options.format not in metadata.FORMATS:
-        raise SignaError(f"unknown export format {options.format!r} (known: {', '.join(metadata.FORMATS)})")
+        raise SignaError(
+            f"unknown export format {options.format!r} (known: {', '.join(metadata.FORMATS)})", "--format"
+        )
     if options.precision not in PRECISIONS:
-        raise SignaError(f"unknown precision {options.precision!r} (known: {', '.join(PRECISIONS)})")
+        raise SignaError(
+            f"unknown precision {options.precision!r} (known: {', '.join(PRECISIONS)})", "--precision"
+        )
     if options.variant not in VARIANTS:
-        raise SignaError(f"unknown variant {options.variant!r} (known: {', '.join(VARIANTS)})")
+        raise SignaError(f"unknown variant {options.variant!r} (known: {', '.join(VARIANTS)})", "--variant")
     if options.format == "tflite":
         if options.route not in metadata.ROUTES:
-            raise SignaError(f"unknown TFLite route {options.route!r} (known: {', '.join(metadata.ROUTES)})")
+            known = ", ".join(metadata.ROUTES)
+            raise SignaError(f"unknown TFLite route {options.route!r} (known: {known})", "--route")
         if options.variant != "unrolled":
-            raise SignaError("TFLite files hold the unrolled graph only")
+            raise SignaError(f"{options.variant!r}: TFLite files hold the unrolled graph only", "--variant")
         if options.route == "onnx2tf":
             _check_onnx2tf(options)
             return
+        if not options.lengths or min(options.lengths) < 1:
+            raise SignaError("TFLite lengths must be positive frame counts", "--lengths")
         require_tflite("litert_torch")
         if options.kaggle:
             raise SignaError(
                 "the Kaggle contract needs a variable-length TFLite file; litert-torch writes fixed "
-                "lengths only: use --route onnx2tf"
+                "lengths only: use --route onnx2tf",
+                "--kaggle",
             )
-        if not options.lengths or min(options.lengths) < 1:
-            raise SignaError("TFLite lengths must be positive frame counts")
 
 
 def _check_onnx2tf(options: ExportOptions) -> None:
@@ -114,7 +120,9 @@ def _check_onnx2tf(options: ExportOptions) -> None:
     if importlib.util.find_spec("onnx") is None:
         raise SignaError("the onnx2tf route exports ONNX first: install signa-sl[onnx]")
     if options.precision == "int8":
-        raise SignaError("the onnx2tf route writes fp32 or fp16 weights (int8: use --route litert)")
+        raise SignaError(
+            "the onnx2tf route writes fp32 or fp16 weights (int8: use --route litert)", "--precision"
+        )
     find_python()
 
 

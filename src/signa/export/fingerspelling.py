@@ -315,7 +315,9 @@ class FingerspellingExport(ExportTask):
         outputs = _outputs(steps, size, ensemble.ctc)
         if options.format == "tflite":
             if max(options.lengths) > ensemble.max_len:
-                raise SignaError(f"TFLite lengths must be at most the model's max_len {ensemble.max_len}")
+                raise SignaError(
+                    f"TFLite lengths must be at most the model's max_len {ensemble.max_len}", "--lengths"
+                )
             graph = NamedOutputs(FingerspellingGraph(ensemble, special), OUTPUTS)
             convert_tflite(graph, out / "model.tflite", options.lengths)
             contract = fixed_contract(options.lengths)

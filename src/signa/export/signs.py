@@ -73,7 +73,8 @@ class SignsExport(ExportTask):
     def export(self, loaded: LoadedModels, out: Path, options: ExportOptions) -> ExportedFiles:
         if options.kaggle:
             raise SignaError(
-                "--kaggle is the fingerspelling contract; an isolated-sign model reads (frames, 543, 3)"
+                "the Kaggle contract is fingerspelling's; an isolated-sign model reads (frames, 543, 3)",
+                "--kaggle",
             )
         if options.format == "tflite" and options.route == "onnx2tf":
             return via_onnx(self.export, loaded, out, options)

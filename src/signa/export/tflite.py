@@ -11,10 +11,20 @@ Weights: ``fp32``; ``fp16`` (stored as float16, computed in float32) and ``int8`
 per channel) through ``ai-edge-quantizer``.
 
 Everything here needs the optional extra: ``pip install 'signa-sl[tflite]'``.
+
+The conversion runs in a Python process of its own (``python -m signa.export.tflite JOB``):
+``import litert_torch`` loads JAX and TensorFlow, whose threads would stay in the caller and make
+any later ``fork`` unsafe (JAX warns that it will likely deadlock), e.g. a training's DataLoader
+workers in the same process; their memory goes with the process too.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,6 +35,7 @@ from signa.export.runtimes import require_tflite, signature_name
 from signa.files import atomic_path
 
 DEFAULT_LENGTHS = (128, 256, 384)
+OS_ERROR_EXIT = 3  # the converting process failed with an OSError (its errno and file follow)
 
 
 def convert(
@@ -34,9 +45,34 @@ def convert(
     path: str | Path,
     length_axes: dict[str, int],
 ) -> Path:
-    """Write ``graph`` with one signature per length; ``length_axes`` names the frame axis of inputs."""
+    """Write ``graph`` with one signature per length; ``length_axes`` names the frame axis of inputs.
+
+    ``graph`` is pickled to the converting process, so its classes must be importable from
+    ``sys.path`` (not defined in ``__main__``)."""
     require_tflite("litert_torch")
     require_tflite("ai_edge_litert")
+    with tempfile.TemporaryDirectory(prefix="signa-tflite-") as folder:
+        job = Path(folder) / "job.pt"
+        torch.save({"graph": graph, "sample": sample, "lengths": list(lengths), "path": str(path),
+                    "length_axes": length_axes}, job)  # fmt: skip
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        command = [sys.executable, "-m", "signa.export.tflite", str(job)]
+        done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if done.returncode == OS_ERROR_EXIT:  # a full disk, say: the same OSError as in this process
+        code, filename = json.loads(done.stderr.strip().splitlines()[-1])
+        raise OSError(code, os.strerror(code), filename)
+    if done.returncode != 0:
+        raise RuntimeError(f"the litert-torch conversion failed:\n{done.stderr[-4000:]}")
+    return Path(path)
+
+
+def _convert_here(
+    graph: torch.nn.Module,
+    sample: dict[str, torch.Tensor],
+    lengths: Sequence[int],
+    path: str,
+    length_axes: dict[str, int],
+) -> None:
     import litert_torch
 
     graph.eval()
@@ -51,7 +87,6 @@ def convert(
         model = converter.convert()
         with atomic_path(path) as tmp:
             model.export(str(tmp))
-    return Path(path)
 
 
 def _resized(tensor: torch.Tensor, axis: int | None, length: int) -> torch.Tensor:
@@ -85,3 +120,13 @@ def quantize(path: str | Path, precision: str, out: str | Path) -> Path:
             tmp.unlink()
             result.export_model(str(tmp), overwrite=True)
     return Path(out)
+
+
+if __name__ == "__main__":  # the converting process of `convert`
+    try:
+        _convert_here(**torch.load(sys.argv[1], weights_only=False))
+    except OSError as err:
+        if err.errno is None:
+            raise
+        print(json.dumps([err.errno, err.filename]), file=sys.stderr)
+        sys.exit(OS_ERROR_EXIT)

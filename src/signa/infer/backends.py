@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from signa.bundled import resolve_model
 from signa.errors import SignaError
 from signa.export.metadata import EXPORT_FILE, KAGGLE_LAYOUT, ExportInfo, read_export_info
 from signa.export.runtimes import open_interpreter, open_session, pad_frames, resample_frames, signature_name
@@ -27,11 +28,10 @@ def open_backend(path: Path, threads: int | str | None = None, precision: str = 
 
     ``threads``: a number, ``"auto"`` (a checkpoint: :func:`signa.cpu.default_threads`; an export:
     the runtime's default), or None (a checkpoint leaves torch's setting as it is)."""
-    path = Path(path)
-    if not path.exists():
-        raise SignaError("model not found", path)
+    path = resolve_model(path)
     if precision not in AUTOCAST_PRECISIONS:
-        raise SignaError(f"unknown precision {precision!r} (known: {', '.join(AUTOCAST_PRECISIONS)})")
+        known = ", ".join(AUTOCAST_PRECISIONS)
+        raise SignaError(f"unknown precision {precision!r} (known: {known})", "--precision")
     if path.is_file() and path.suffix in (".onnx", ".tflite"):
         folder, chosen = path.parent, path
     elif path.is_dir() and (path / EXPORT_FILE).is_file():

@@ -70,6 +70,12 @@ class ExtractOptions:
     shard: tuple[int, int] = (0, 1)
     settings: HolisticSettings = HolisticSettings()
 
+    def __post_init__(self):
+        unknown = set(self.formats) - set(FORMATS)
+        if unknown:
+            known = ", ".join(FORMATS)
+            raise SignaError(f"unknown format {', '.join(sorted(unknown))}; choose from {known}", "--format")
+
 
 @dataclass
 class ExtractSummary:
@@ -139,7 +145,7 @@ def parse_shard(text: str) -> tuple[int, int]:
     """``"K/N"`` -> (K, N) with 0 <= K < N."""
     match = re.fullmatch(r"(\d+)/(\d+)", text.strip())
     if not match or not int(match[1]) < int(match[2]):
-        raise SignaError(f"--shard must be K/N with 0 <= K < N (e.g. 0/8), got {text!r}")
+        raise SignaError(f"must be K/N with 0 <= K < N (e.g. 0/8), got {text!r}", "--shard")
     return int(match[1]), int(match[2])
 
 
@@ -157,9 +163,6 @@ def extract_videos(
 ) -> ExtractSummary:
     """Extract the shard's jobs not done yet into ``out``; write ``train.csv`` unless sharded."""
     out = Path(out)
-    unknown = set(options.formats) - set(FORMATS)
-    if unknown:
-        raise SignaError(f"unknown --format {', '.join(sorted(unknown))}; choose from {', '.join(FORMATS)}")
     mine = shard_jobs(jobs, options.shard)
     todo = [j for j in mine if not record_path(out, j.key).is_file()]
     summary = ExtractSummary(skipped=len(mine) - len(todo))

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from signa.bundled import resolve_model
 from signa.data.layout import N_COORDS, N_LANDMARKS, get_selection
 from signa.data.readers import iter_sequences, read_sequences, require_detections
 from signa.data.readers.common import existing_path
@@ -80,7 +81,7 @@ class Recognizer:
         threads: int | str | None = None,
         precision: str = "fp32",
     ):
-        self.path = Path(path)
+        self.path = resolve_model(path)
         self.backend = open_backend(self.path, threads, precision)
         self.description: Description = self.backend.description
         self.inference = infer_task(self.description.task)

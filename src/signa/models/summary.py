@@ -11,6 +11,7 @@ from typing import Any
 
 from torch import nn
 
+from signa.bundled import resolve_model
 from signa.config import apply_overrides, read_mapping, to_dict
 from signa.errors import SignaError
 from signa.models.checkpoint import read_checkpoint_config
@@ -31,7 +32,7 @@ def model_from_spec(path: str | Path, overrides: list[str] = ()) -> tuple[nn.Mod
 
     ``overrides`` (``model.dense_dim=512``) change an experiment file's values, e.g. to size a teacher.
     """
-    path = Path(path)
+    path = resolve_model(path)
     foreign = [o for o in overrides if not o.strip().startswith("model.")]
     if foreign:
         raise SignaError(f"--set {foreign[0]!r}: only model.* keys change a model", path)

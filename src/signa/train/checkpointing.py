@@ -8,8 +8,8 @@ A run folder holds::
     tensorboard/           event files (when tensorboard is installed)
 
 A new checkpoint is written completely into ``.checkpoint.new/`` and then swapped in with two renames
-(the old one goes to ``.checkpoint.old/`` first), so a run killed at any moment leaves one complete
-checkpoint, found by :func:`latest_checkpoint`.
+(the old one goes to ``.checkpoint.old/`` first: :func:`signa.files.swap_folder`), so a run killed at
+any moment leaves one complete checkpoint, found by :func:`latest_checkpoint`.
 
 ``train_state.pt`` holds the weights of every module of the task (teachers included), the optimiser,
 scheduler and gradient-scaler states, the EMA, the task's own state, the RNG states of python, numpy
@@ -20,7 +20,6 @@ only, so it loads with ``weights_only=True``.
 from __future__ import annotations
 
 import random
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -29,39 +28,27 @@ import torch
 from torch import nn
 
 from signa.errors import SignaError
-from signa.files import atomic_path
+from signa.files import atomic_path, replaced_folder, restore_folder
 from signa.models.checkpoint import save_model
 
 CHECKPOINT_DIR = "checkpoint"
 TRAIN_STATE_FILE = "train_state.pt"
-_NEW, _OLD = ".checkpoint.new", ".checkpoint.old"
 
 
 def save_checkpoint(run_dir: Path, model: nn.Module, meta: dict[str, Any], train_state: dict) -> Path:
     """Write model, config and resume state, then swap them in as the run's checkpoint."""
-    new, old, current = run_dir / _NEW, run_dir / _OLD, run_dir / CHECKPOINT_DIR
-    shutil.rmtree(new, ignore_errors=True)
-    try:
+    with replaced_folder(run_dir / CHECKPOINT_DIR) as new:  # a failed save leaves no half-made checkpoint
         save_model(new, model, meta)
         # through a file object: torch.save on a path turns a full disk into a RuntimeError
         with atomic_path(new / TRAIN_STATE_FILE) as tmp, tmp.open("wb") as handle:
             torch.save(train_state, handle)
-    except BaseException:
-        shutil.rmtree(new, ignore_errors=True)  # a failed save leaves no half-made checkpoint
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-    if current.exists():
-        current.rename(old)
-    new.rename(current)
-    shutil.rmtree(old, ignore_errors=True)
-    return current
+    return run_dir / CHECKPOINT_DIR
 
 
 def latest_checkpoint(run_dir: Path) -> Path | None:
     """The run's last complete checkpoint folder, repairing a swap cut short by a kill."""
-    current, old = run_dir / CHECKPOINT_DIR, run_dir / _OLD
-    if not current.exists() and (old / TRAIN_STATE_FILE).is_file():
-        old.rename(current)
+    current = run_dir / CHECKPOINT_DIR
+    restore_folder(current)
     return current if (current / TRAIN_STATE_FILE).is_file() else None
 
 

@@ -16,7 +16,6 @@ happens only when logging (every ``train.log_every`` steps), evaluating and savi
 from __future__ import annotations
 
 import contextlib
-import random
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +45,7 @@ from signa.train.ema import WeightEma
 from signa.train.optim import build_optimizer, build_scheduler
 from signa.train.registry import task_class
 from signa.train.runlog import LogWindow, RunLog, progress_bar
+from signa.train.seeding import SeededSamples, seed_everything
 from signa.train.task import Progress, Task
 
 VALID_PREDICTIONS_FILE = "valid_predictions.csv"  # the last evaluation, per sample (read by `signa oof`)
@@ -98,46 +98,6 @@ def resolve_precision(precision: str, device: torch.device) -> str:
     return precision
 
 
-@contextlib.contextmanager
-def seeded(seed: int):
-    """Seed python, numpy and torch (CPU) inside the block.
-
-    In the main process their states come back afterwards, so training's own randomness (dropout,
-    masking) is untouched; a data-loader worker skips that (about 0.5 ms a sample), its global
-    states matter to nobody.
-    """
-    if torch.utils.data.get_worker_info() is not None:
-        _seed_all(seed)
-        yield
-        return
-    python_state, numpy_state = random.getstate(), np.random.get_state()
-    with torch.random.fork_rng(devices=[]):
-        _seed_all(seed)
-        try:
-            yield
-        finally:
-            random.setstate(python_state)
-            np.random.set_state(numpy_state)
-
-
-def _seed_all(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.default_generator.manual_seed(seed)  # torch.manual_seed also seeds every accelerator: slower
-
-
-class SeededSamples(Dataset):
-    """Wraps a training set: item ``(index, seed)`` is sample ``index`` drawn under ``seed``."""
-
-    def __init__(self, dataset: Dataset):
-        self.dataset = dataset
-
-    def __getitem__(self, key: tuple[int, int]):
-        index, seed = key
-        with seeded(seed):
-            return self.dataset[index]
-
-
 @dataclass(frozen=True)
 class EpochPlan:
     """How many micro-batches and optimiser steps one epoch has, for this number of processes."""
@@ -153,7 +113,7 @@ class _Trainer:
         self.run_dir = runtime.run_dir
         self.resume = resume
         self.precision = resolve_precision(self.config.precision, runtime.device)
-        _seed_everything(experiment.seed)
+        seed_everything(experiment.seed)
         self.task: Task = task_class(experiment.task)(experiment, runtime)
         self.train_set, self.valid_set = self.task.build_datasets()
         self.task.models = self.task.build_models()
@@ -324,9 +284,7 @@ class _Trainer:
         """Metrics of the validation set; the final evaluation also writes its per-sample records."""
         if self.valid_set is None:
             return
-        model = self.task.inference_model()
-        swap = self.ema.swapped_into(model) if self.ema else contextlib.nullcontext()
-        with swap, self._autocast():
+        with self._inference_model() as model, self._autocast():
             records = self.task.collect_records(model, self.eval_loader(self.valid_set))
         self.last_metrics = plain_metrics(self.task.summarize(records))
         self.log.write({"kind": "eval", "epoch": self.epoch, "step": self.step, **self.last_metrics})
@@ -336,11 +294,17 @@ class _Trainer:
     def _save(self) -> None:
         state = self._train_state()  # every process takes part: it gathers the RNG states
         if self.runtime.is_main:
-            model = self.task.inference_model()
-            swap = self.ema.swapped_into(model) if self.ema else contextlib.nullcontext()
-            with swap:
+            with self._inference_model() as model:
                 save_checkpoint(self.run_dir, model, self.task.checkpoint_meta(), state)
         distributed.barrier()
+
+    @contextlib.contextmanager
+    def _inference_model(self):
+        """The model as it is evaluated and saved: the EMA weights if kept, the task's final touches."""
+        model = self.task.inference_model()
+        swap = self.ema.swapped_into(model) if self.ema else contextlib.nullcontext()
+        with swap, self.task.ready_for_inference(model):  # in this order: the touches need the EMA weights
+            yield model
 
     def _keep_epoch(self) -> None:
         """Keep this epoch's inference model among the last ``train.keep_last`` (for ``signa soup``)."""
@@ -348,9 +312,10 @@ class _Trainer:
             return
         from signa.train.soup import keep_epoch_model
 
-        model, meta = self.task.inference_model(), self.task.checkpoint_meta()
-        with self.ema.swapped_into(model) if self.ema else contextlib.nullcontext():
-            keep_epoch_model(self.run_dir, model, meta, self.epoch, self.config.keep_last)
+        with self._inference_model() as model:
+            keep_epoch_model(
+                self.run_dir, model, self.task.checkpoint_meta(), self.epoch, self.config.keep_last
+            )
 
     def _train_state(self) -> dict:
         return {
@@ -384,7 +349,7 @@ class _Trainer:
                 self.run_dir.mkdir(parents=True, exist_ok=True)
                 write_experiment(saved_config, self.experiment)
                 self.log.start(self.log_lines, self.step)
-            _seed_everything(self.experiment.seed + self.runtime.rank)
+            seed_everything(self.experiment.seed + self.runtime.rank)
             return
         check_same_experiment(saved_config, self.experiment)
         self._load(folder)
@@ -424,9 +389,3 @@ def sharded_eval_loader(dataset: Dataset, batch_size: int, collate, num_workers:
 
 def _copy_state(module: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in module.state_dict().items()}
-
-
-def _seed_everything(seed: int) -> None:
-    """Seed every generator, accelerators included (model initialisation, dropout)."""
-    _seed_all(seed)
-    torch.manual_seed(seed)

@@ -30,10 +30,14 @@ comes from their independently augmented views.
 
 Each model (student, teacher, distilled) sees its own augmentation of a sample
 (``independent_views``); all share one mixup draw.
+
+Evaluation and checkpoints use BatchNorm statistics measured with the final weights on up to
+``batchnorm_sequences`` training sequences, not the running ones (:meth:`SignsTask.ready_for_inference`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 from dataclasses import dataclass
@@ -44,7 +48,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import Dataset
+from torch.utils.data import DataLoader, Dataset
 
 from signa.data.augment.signs import SignsAugmentConfig
 from signa.data.folds import stratified_group_folds
@@ -52,14 +56,25 @@ from signa.data.layout import SIGNS_100
 from signa.data.signs import LABEL_MAP_FILE, SignsData, SignSequences, collate_views, label_map_beside
 from signa.data.vocab import LabelMap, check_label_map
 from signa.errors import SignaError
-from signa.files import atomic_path, write_text_atomic
 from signa.metrics import accuracy, confusion_matrix
 from signa.models.registry import build_model
 from signa.models.signs import SignModel
+from signa.train.batchnorm import recomputed_batchnorm
+from signa.train.confusion import plot_confusion, write_confusion_csv
 from signa.train.data import open_store
 from signa.train.distributed import Runtime
 from signa.train.ema import ema_update
 from signa.train.registry import register_task
+from signa.train.signs_losses import (
+    ManifoldMix,
+    consistency,
+    consistency_ramp,
+    draw_mix,
+    mixup_probability,
+    ousm_mean,
+    smoothed_targets,
+    soft_cross_entropy,
+)
 from signa.train.task import Progress, Task
 
 TOP_K = 5
@@ -80,74 +95,13 @@ class SignsOptions:
     consistency_rampup: float = 0.25  # fraction of all steps
     teacher_model: dict[str, Any] | None = None  # overrides of `model` for the jointly trained big student
     independent_views: bool = True
+    batchnorm_sequences: int = 1024  # BatchNorm statistics of the final weights from this many; 0: running
 
     def __post_init__(self):
         if not 0 <= self.label_smoothing < 1 or self.ousm_k < 0 or not 0 <= self.mixup_p <= 1:
             raise ValueError("need 0 <= label_smoothing < 1, ousm_k >= 0 and 0 <= mixup_p <= 1")
-
-
-# -- losses and mixing ----------------------------------------------------------------------------
-
-
-def smoothed_targets(labels: torch.Tensor, n_classes: int, smoothing: float) -> torch.Tensor:
-    """(B, C): 1 - smoothing on the true class, smoothing / (C - 1) on each other class."""
-    off = smoothing / max(n_classes - 1, 1)
-    targets = torch.full((len(labels), n_classes), off, device=labels.device)
-    return targets.scatter(1, labels[:, None], 1.0 - smoothing)
-
-
-def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Per-sample cross entropy (B,) against soft targets (B, C)."""
-    return -(targets * F.log_softmax(logits.float(), -1)).sum(-1)
-
-
-def ousm_mean(losses: torch.Tensor, k: int) -> torch.Tensor:
-    """Mean of the per-sample ``losses`` without the ``k`` largest (online uncertainty sample mining)."""
-    keep = len(losses) - k
-    if k <= 0 or keep <= 0:
-        return losses.mean()
-    return losses.topk(keep, largest=False).values.mean()
-
-
-def consistency(logits: torch.Tensor, target_probs: torch.Tensor) -> torch.Tensor:
-    """Squared distance between the softmax of ``logits`` and target probabilities, summed over classes."""
-    return (F.softmax(logits.float(), -1) - target_probs).square().sum(-1).mean()
-
-
-def consistency_ramp(progress: Progress, weight: float, rampup: float) -> float:
-    """``weight·exp(-5(1 - t)²)``, t = share of training done / ``rampup`` (capped at 1)."""
-    t = min(progress.fraction / rampup, 1.0) if rampup > 0 else 1.0
-    return weight * math.exp(-5.0 * (1.0 - t) ** 2)
-
-
-def mixup_probability(epoch: int, epochs: int, peak: float, until: float) -> float:
-    """``(1 - epoch / (until·epochs))·peak``, floored at 0: decreasing, as in the reference code."""
-    return max(0.0, 1.0 - epoch / (until * epochs)) * peak
-
-
-@dataclass
-class ManifoldMix:
-    """Mix hidden states with a permutation of the batch before transformer layer ``layer``."""
-
-    layer: int
-    permutation: torch.Tensor  # (B,)
-    weight: torch.Tensor  # (B,) share of each sample's own state
-
-    def __call__(self, hidden: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        w = self.weight.to(hidden.dtype)[:, None, None]
-        mixed = w * hidden + (1 - w) * hidden.index_select(0, self.permutation)
-        return mixed, mask | mask.index_select(0, self.permutation)
-
-    def targets(self, targets: torch.Tensor) -> torch.Tensor:
-        w = self.weight[:, None]
-        return w * targets + (1 - w) * targets.index_select(0, self.permutation)
-
-
-def draw_mix(batch: int, n_layers: int, alpha: float, device: torch.device) -> ManifoldMix:
-    layer = int(torch.randint(n_layers, ()))
-    permutation = torch.randperm(batch).to(device)
-    weight = torch.distributions.Beta(alpha, alpha).sample((batch,)).to(device)
-    return ManifoldMix(layer, permutation, weight)
+        if self.batchnorm_sequences < 0:
+            raise ValueError("batchnorm_sequences must be >= 0")
 
 
 # -- the task -------------------------------------------------------------------------------------
@@ -167,6 +121,7 @@ class SignsTask(Task):
         self.model_config = dict(experiment.model)
         self.labels: LabelMap | None = None
         self._train: SignSequences | None = None
+        self._batchnorm_set: SignSequences | None = None  # training sequences, not augmented
 
     # --- labels and data --------------------------------------------------------------------------
     def label_map(self) -> LabelMap:
@@ -233,6 +188,9 @@ class SignsTask(Task):
         self._train = SignSequences(
             store, train_rows, labels[train_rows], self.max_len, augment, self._views()
         )
+        if self.options.batchnorm_sequences:
+            rows = train_rows[:: math.ceil(len(train_rows) / self.options.batchnorm_sequences)]
+            self._batchnorm_set = SignSequences(store, rows, labels[rows], self.max_len)
         if data.fold < 0 and not data.valid:
             return self._train, None
         return self._train, SignSequences(valid[0], valid[1], valid_labels, self.max_len)
@@ -294,6 +252,28 @@ class SignsTask(Task):
 
     def trainable(self) -> list[str]:
         return [name for name in ("model", "student") if name in self.models]
+
+    def ready_for_inference(self, model: nn.Module) -> contextlib.AbstractContextManager:
+        """BatchNorm statistics of the current weights, from up to ``options.batchnorm_sequences``
+        training sequences spread over the set, not the running ones.
+
+        The running statistics lag the weights by a few steps; where a landmark part is missing in
+        all the data (the face of MSL-150), its channels have zero variance and evaluation amplifies
+        that lag ~300-fold (see :mod:`signa.train.batchnorm`): the LSM model with mixup and mean
+        teacher then fitted 0.29 of its own training sequences, 0.99 with these statistics.
+        """
+        if self._batchnorm_set is None:
+            return contextlib.nullcontext()
+        return recomputed_batchnorm(model, self._batchnorm_batches)
+
+    def _batchnorm_batches(self):
+        data = self.experiment.data
+        loader = DataLoader(
+            self._batchnorm_set, batch_size=data.eval_batch_size or data.batch_size, collate_fn=self.collate
+        )
+        for batch in loader:
+            batch = self.to_device(batch)
+            yield batch["points"][0], batch["mask"][0]
 
     def checkpoint_meta(self) -> dict[str, Any]:
         return super().checkpoint_meta() | {
@@ -397,37 +377,3 @@ class SignsTask(Task):
         matrix = confusion_matrix(labels, predictions, len(signs))
         write_confusion_csv(out_dir / "confusion_matrix.csv", matrix, signs)
         plot_confusion(out_dir / "confusion_matrix.png", matrix, signs)
-
-
-def write_confusion_csv(path: Path, matrix: np.ndarray, signs) -> None:
-    lines = [",".join(["true \\ predicted", *signs])]
-    lines += [",".join([sign, *map(str, row)]) for sign, row in zip(signs, matrix.tolist(), strict=True)]
-    write_text_atomic(path, "\n".join(lines) + "\n")
-
-
-def plot_confusion(path: Path, matrix: np.ndarray, signs) -> bool:
-    """Draw the confusion matrix; returns False (and draws nothing) without matplotlib."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return False
-    size = min(4 + 0.25 * len(signs), 40)
-    figure, axis = plt.subplots(figsize=(size, size))
-    axis.imshow(matrix, cmap="Blues")
-    if len(signs) <= 50:
-        axis.set_xticks(range(len(signs)), signs, rotation=90)
-        axis.set_yticks(range(len(signs)), signs)
-        for (row, col), count in np.ndenumerate(matrix):
-            if count:
-                color = "white" if count > matrix.max() / 2 else "black"
-                axis.text(col, row, str(count), ha="center", va="center", fontsize=8, color=color)
-    axis.set_xlabel("predicted sign")
-    axis.set_ylabel("true sign")
-    figure.tight_layout()
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, format="png", dpi=100)
-    plt.close(figure)
-    return True

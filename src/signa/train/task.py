@@ -27,7 +27,10 @@ what a prediction and a score are. The contract, in the order the loop calls it:
    ``summarize(records)`` turns them into metrics, a dict holding at least ``task.metric``. The
    final evaluation's records are saved as ``valid_predictions.csv`` in the run folder.
 7. Saving: ``task.inference_model()`` is saved with ``task.checkpoint_meta()`` as the checkpoint;
-   all of ``task.models`` plus ``task.state_dict()`` go into the resume state.
+   all of ``task.models`` plus ``task.state_dict()`` go into the resume state. Evaluation and
+   saving both run inside ``task.ready_for_inference(model)`` (after the loop's EMA weights are
+   swapped in), where a task may put final touches on the model that training then does without
+   (signs: BatchNorm statistics of the final weights).
 
 ``signa evaluate`` reuses 6 with a model loaded from a checkpoint (after
 ``task.check_checkpoint_meta``) and ``task.eval_dataset(path)``; ``worst`` picks the samples to
@@ -36,6 +39,7 @@ show and ``write_report`` adds task-specific files (a confusion matrix, say) bes
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -123,6 +127,12 @@ class Task(ABC):
     def inference_model(self) -> nn.Module:
         """The module saved as the checkpoint and evaluated."""
         return self.models["model"]
+
+    def ready_for_inference(self, model: nn.Module) -> contextlib.AbstractContextManager:
+        """A block in which ``model`` is as it is evaluated and saved; training resumes after it with
+        the model as it was (default: nothing changes)."""
+        del model
+        return contextlib.nullcontext()
 
     def checkpoint_meta(self) -> dict[str, Any]:
         """What a runtime needs beside the weights: task, vocab or labels, selection, experiment."""

@@ -49,22 +49,42 @@ Letter frames are never split at random: ``frames_block`` keeps one contiguous b
 letter's samples in recording order (``first`` = 0-70 %, ``last`` = 70-100 %, or ``a:b``).
 """
 
-from signa.data.compose.dataset import compose_dataset, make_phrases, read_phrases
+from signa.data.compose.dataset import (
+    ComposedSequence,
+    compose_dataset,
+    compose_sequences,
+    make_phrases,
+    read_phrases,
+)
 from signa.data.compose.letters import LetterBank, LetterSource, build_bank, read_letter_source
 from signa.data.compose.motion import Signer, compose_sequence, make_signers
 from signa.data.compose.options import ComposeOptions, parse_block
+from signa.data.compose.recipe import (
+    ASL_RECIPE,
+    ComposedRecipe,
+    held_out_sequences,
+    recipe_phrases,
+    write_recipe_set,
+)
 
 __all__ = [
+    "ASL_RECIPE",
     "ComposeOptions",
+    "ComposedRecipe",
+    "ComposedSequence",
     "LetterBank",
     "LetterSource",
     "Signer",
     "build_bank",
     "compose_dataset",
     "compose_sequence",
+    "compose_sequences",
+    "held_out_sequences",
     "make_phrases",
     "make_signers",
     "parse_block",
     "read_letter_source",
     "read_phrases",
+    "recipe_phrases",
+    "write_recipe_set",
 ]

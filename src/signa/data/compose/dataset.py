@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
-from dataclasses import asdict
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from signa.data.compose.letters import LetterBank, build_bank
-from signa.data.compose.motion import compose_sequence, make_signers
+from signa.data.compose.motion import Signer, compose_sequence, make_signers
 from signa.data.compose.options import ComposeOptions
 from signa.data.vocab import Vocabulary
 from signa.errors import SignaError
@@ -69,25 +71,55 @@ def compose_dataset(
     bank = build_bank(letters, vocab, frames_block, bodies)
     phrase_list = read_phrases(phrases, bank, vocab)
     people = make_signers(signers, bank, options, seed)
-    jobs = [(i, phrase) for i, phrase in enumerate(p for p in phrase_list for _ in range(per_phrase))]
+    jobs = [phrase for phrase in phrase_list for _ in range(per_phrase)]
+    composed = compose_sequences(jobs, bank, vocab, people, seed, options)
     rows, frame_counts = [], []
     with output_folder(out):
-        for file_id, start in enumerate(range(0, len(jobs), sequences_per_file)):
+        for file_id in range(-(-len(jobs) // sequences_per_file)):
             relative = f"train_landmarks/{file_id}.parquet"
             sequences = {}
-            for sequence_id, phrase in jobs[start : start + sequences_per_file]:
-                rng = np.random.default_rng([seed, 1, sequence_id])
-                signer = people[int(rng.integers(len(people)))]
-                tokens = vocab.tokenize(phrase)  # a digraph such as "ll" is one letter sign
-                sequences[sequence_id] = compose_sequence(tokens, bank, signer, options, rng)
-                rows.append((relative, file_id, sequence_id, signer.participant_id, phrase))
-                frame_counts.append(len(sequences[sequence_id]))
+            for sequence in itertools.islice(composed, sequences_per_file):
+                sequences[sequence.sequence_id] = sequence.landmarks
+                row = (relative, file_id, sequence.sequence_id, sequence.participant_id, sequence.phrase)
+                rows.append(row)
+                frame_counts.append(len(sequence.landmarks))
             write_kaggle_wide(out / relative, sequences)
         summary = _summary(
             bank, people, options, frames_block, seed, phrases, alphabet, len(rows), frame_counts
         )
         _write_metadata(out, rows, vocab, summary)
     return summary
+
+
+@dataclass(frozen=True)
+class ComposedSequence:
+    """One composed sequence: ``landmarks`` float32 (T, 543, 3), NaN = not detected."""
+
+    sequence_id: int
+    participant_id: int
+    phrase: str
+    landmarks: np.ndarray
+
+
+def compose_sequences(
+    phrases: list[str],
+    bank: LetterBank,
+    vocab: Vocabulary,
+    signers: list[Signer],
+    seed: int,
+    options: ComposeOptions,
+) -> Iterator[ComposedSequence]:
+    """Compose ``phrases`` in order (sequence ids 0, 1, ...), as :func:`compose_dataset` writes them.
+
+    Each sequence draws from its own generator ``(seed, 1, sequence_id)``, so the first ``n``
+    sequences are the same whatever the number of phrases after them.
+    """
+    for sequence_id, phrase in enumerate(phrases):
+        rng = np.random.default_rng([seed, 1, sequence_id])
+        signer = signers[int(rng.integers(len(signers)))]
+        tokens = vocab.tokenize(phrase)  # a digraph such as "ll" is one letter sign
+        landmarks = compose_sequence(tokens, bank, signer, options, rng)
+        yield ComposedSequence(sequence_id, signer.participant_id, phrase, landmarks)
 
 
 def _refuse_real_dataset(out: Path) -> None:

@@ -59,7 +59,7 @@ def parse_block(spec: str) -> tuple[float, float]:
     try:
         start, stop = (float(v) for v in spec.split(":"))
     except ValueError:
-        raise SignaError(f"frames block {spec!r} is not first, last, all or a:b (e.g. 0:0.7)") from None
+        raise SignaError(f"{spec!r} is not first, last, all or a:b (e.g. 0:0.7)", "--frames-block") from None
     if not 0.0 <= start < stop <= 1.0:
-        raise SignaError(f"frames block {spec!r} needs 0 <= a < b <= 1")
+        raise SignaError(f"{spec!r} needs 0 <= a < b <= 1", "--frames-block")
     return start, stop

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from signa.bundled import resolve_model
 from signa.export.metadata import EXPORT_FILE, RAW_LAYOUT, ExportInfo, read_export_info
 from signa.infer.backends import describe_export
 from signa.models.gate import ConfidenceGate
@@ -47,7 +48,7 @@ class ServedModel:
 
 
 def served_model(path: str | Path) -> ServedModel:
-    path = Path(path)
+    path = resolve_model(path)
     export = read_export_info(path) if path.is_dir() and (path / EXPORT_FILE).is_file() else None
     return ServedModel(path, export)
 
