@@ -174,12 +174,12 @@ def _id_key(sequence_id: str, numeric: bool, path: Path):
 def _wide_arrays(table: pa.Table, coord_columns: list[str], wanted: set[str] | None):
     """(ids str (N,), frames int64 (N,), coords float32 (N, K, 3)) of a table, filtered to ``wanted``."""
     n_points = len(coord_columns) // 3
-    ids = np.asarray(table["sequence_id"].to_numpy(zero_copy_only=False)).astype(str)
+    ids = np.asarray(numeric_column(table["sequence_id"])).astype(str)
     keep = slice(None) if wanted is None else np.isin(ids, list(wanted))
-    frames = table["frame"].to_numpy().astype(np.int64)[keep]
+    frames = numeric_column(table["frame"]).astype(np.int64)[keep]
     flat = np.empty((len(frames), 3 * n_points), np.float32)  # x-block | y-block | z-block
     for j, name in enumerate(coord_columns):
-        flat[:, j] = table[name].to_numpy()[keep]
+        flat[:, j] = numeric_column(table[name])[keep]
     coords = flat.reshape(len(frames), 3, n_points).transpose(0, 2, 1)  # (N, K, 3)
     return ids[keep], frames, coords
 
