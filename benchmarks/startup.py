@@ -3,9 +3,16 @@
 Usage:
     .venv/bin/python benchmarks/startup.py [--repeats 5]      (or: make bench, which runs it too)
 
-CPU time, not wall time, so a busy machine changes the figures little; each is the median of
-``--repeats`` runs. Every command here is one the docs run; ``modules`` says which heavy libraries the
-command imported (torch for ``model`` and ``predict`` on a checkpoint is expected; torch._dynamo is not).
+CPU time, not wall time, so a busy machine changes the figures less (not nothing: about ±0.3 s on a
+loaded one); each is the median of ``--repeats`` runs. Every command here is one the docs run;
+``modules`` says which heavy libraries the command imported (torch for ``model`` and ``predict`` on a
+checkpoint is expected; torch._dynamo is not: ``signa train`` imports it through ``torch.optim``).
+
+Measured 2026-12-01 on an AMD EPYC (Zen 4, AVX-512; lscpu names no model), 2 cores shared with other
+jobs (load ~5), medians of 5, before and after the readers stopped importing pandas through pyarrow's
+``to_numpy``, runs interleaved: ``data inspect`` 1.20 -> 0.78 s, ``predict`` (checkpoint) 2.98 -> 2.46 s,
+``predict`` (ONNX) 0.99 -> 0.65 s; ``--help`` 0.24 and ``models`` 0.26 s unchanged (no torch, no pandas
+before either). ``benchmarks/results/startup.json`` holds the last run's figures.
 """
 
 from __future__ import annotations
