@@ -12,9 +12,9 @@ import torch
 from torch import nn
 
 from signa.data.vocab import Vocabulary
-from signa.models.decoding import DecodingOptions, SpecialTokens, decode, greedy_decode
+from signa.models.decoding import CTCRescoringDecoder, DecodingOptions, SpecialTokens, decode, greedy_decode
 from signa.models.fingerspelling import Config, FingerspellingModel
-from signa.models.rescoring import CTCRescoringDecoder, beam_search, ctc_sequence_log_prob
+from signa.models.rescoring import beam_search, ctc_sequence_log_prob
 
 VOCAB = Vocabulary.kaggle()
 A, B, C = 1, 2, 3

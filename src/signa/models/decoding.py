@@ -2,7 +2,7 @@
 
 A :class:`TokenDecoder` turns encoder outputs into tokens: :class:`GreedyDecoder` (whisper's name)
 drives the attention decoder, :class:`CTCGreedyDecoder` collapses the CTC head's best path, and
-:class:`signa.models.rescoring.CTCRescoringDecoder` rescores attention beam candidates with the CTC
+:class:`CTCRescoringDecoder` rescores attention beam candidates with the CTC
 head; each names the model parts it reads (``heads``). :func:`greedy_decode` is the one greedy
 loop, used by ``signa evaluate``, the runtime and the export wrappers. Each step feeds the last
 token only: self-attention keys and values grow by one row per step, cross-attention keys and
@@ -27,6 +27,7 @@ import torch.nn.functional as F
 
 from signa.data.vocab import Vocabulary
 from signa.models.gate import KAGGLE_DUMMY_TEXT, ConfidenceGate
+from signa.models.rescoring import beam_search, ctc_sequence_log_prob
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,6 @@ class DecodingOptions:
         if self.strategy == "ctc":
             return CTCGreedyDecoder(self.max_steps)
         if self.strategy == "rescore":
-            from signa.models.rescoring import CTCRescoringDecoder
-
             return CTCRescoringDecoder(self.max_steps, self.beam_size, self.ctc_weight)
         return GreedyDecoder(self.max_steps, self.fixed_steps)
 
@@ -203,6 +202,36 @@ class CTCGreedyDecoder(TokenDecoder):
     def decode(self, head, enc, enc_mask, special):
         logits = head(enc)  # (B, T, V + 1)
         return ctc_collapse(logits.argmax(-1), enc_mask, head.blank, special, self.max_steps), logits
+
+
+@dataclass(frozen=True)
+class CTCRescoringDecoder(TokenDecoder):
+    """Attention beam candidates rescored with the CTC head; reads ``(decoder, ctc)``.
+
+    Returns the chosen tokens (B, S) and every candidate's combined score (B, K).
+    """
+
+    heads: ClassVar[tuple[str, ...]] = ("decoder", "ctc")
+    max_steps: int = 33
+    beam: int = 4
+    ctc_weight: float = 0.5
+
+    def decode(self, parts, enc, enc_mask, special):
+        decoder, ctc = parts
+        candidates, attention = beam_search(decoder, enc, enc_mask, special, self.beam, self.max_steps)
+        scores = (1 - self.ctc_weight) * attention
+        if self.ctc_weight:  # (0 · -inf would be NaN for an impossible alignment)
+            scores = scores + self.ctc_weight * self._ctc_scores(ctc, enc, enc_mask, candidates, special)
+        best = scores.argmax(1)  # (B,); a row of -inf keeps the attention's best
+        return candidates[torch.arange(len(best)), best], scores
+
+    def _ctc_scores(self, ctc, enc, enc_mask, candidates, special) -> torch.Tensor:
+        batch, beam, steps = candidates.shape
+        log_probs = ctc(enc).float().log_softmax(-1).repeat_interleave(beam, 0)  # (B·K, T, V + 1)
+        frames = enc_mask.long().sum(1) if enc_mask is not None else torch.full((batch,), enc.shape[1])
+        frames = frames.to(enc.device).repeat_interleave(beam, 0)
+        flat = candidates.reshape(batch * beam, steps)
+        return ctc_sequence_log_prob(log_probs, frames, flat, ctc.blank, special.eos).reshape(batch, beam)
 
 
 @torch.no_grad()

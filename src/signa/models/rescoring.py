@@ -3,7 +3,7 @@
 :func:`beam_search` keeps the ``beam`` best prefixes of the attention decoder (summed token
 log-probabilities, EOS included; a finished prefix continues with PAD at no cost), reusing the
 decoder's key/value cache reordered by beam. With ``beam=1`` it is the greedy decoder.
-:class:`CTCRescoringDecoder` scores each finished candidate with the CTC head's sequence
+:class:`signa.models.decoding.CTCRescoringDecoder` scores each finished candidate with the CTC head's sequence
 log-probability of its characters (the CTC prefix score of the whole hypothesis) and keeps the best
 ``(1 − w)·log P_att + w·log P_ctc`` (ESPnet's joint decoding weight ``w``, applied to complete
 hypotheses): the attention decoder proposes, the CTC alignment checks that every character was
@@ -12,13 +12,8 @@ signed once. At ``w = 0`` it is plain attention beam search.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
-
 import torch
 import torch.nn.functional as F
-
-from signa.models.decoding import SpecialTokens, TokenDecoder
 
 
 def _take(cache, rows: torch.Tensor):
@@ -32,7 +27,7 @@ def beam_search(
     decoder,
     enc: torch.Tensor,
     enc_mask: torch.Tensor | None,
-    special: SpecialTokens,
+    special,
     beam: int,
     max_steps: int,
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -79,33 +74,3 @@ def ctc_sequence_log_prob(
     targets = torch.where(inside, tokens, 0)
     loss = F.ctc_loss(log_probs.transpose(0, 1), targets, frames, lengths, blank=blank, reduction="none")
     return -loss
-
-
-@dataclass(frozen=True)
-class CTCRescoringDecoder(TokenDecoder):
-    """Attention beam candidates rescored with the CTC head; reads ``(decoder, ctc)``.
-
-    Returns the chosen tokens (B, S) and every candidate's combined score (B, K).
-    """
-
-    heads: ClassVar[tuple[str, ...]] = ("decoder", "ctc")
-    max_steps: int = 33
-    beam: int = 4
-    ctc_weight: float = 0.5
-
-    def decode(self, parts, enc, enc_mask, special):
-        decoder, ctc = parts
-        candidates, attention = beam_search(decoder, enc, enc_mask, special, self.beam, self.max_steps)
-        scores = (1 - self.ctc_weight) * attention
-        if self.ctc_weight:  # (0 · -inf would be NaN for an impossible alignment)
-            scores = scores + self.ctc_weight * self._ctc_scores(ctc, enc, enc_mask, candidates, special)
-        best = scores.argmax(1)  # (B,); a row of -inf keeps the attention's best
-        return candidates[torch.arange(len(best)), best], scores
-
-    def _ctc_scores(self, ctc, enc, enc_mask, candidates, special) -> torch.Tensor:
-        batch, beam, steps = candidates.shape
-        log_probs = ctc(enc).float().log_softmax(-1).repeat_interleave(beam, 0)  # (B·K, T, V + 1)
-        frames = enc_mask.long().sum(1) if enc_mask is not None else torch.full((batch,), enc.shape[1])
-        frames = frames.to(enc.device).repeat_interleave(beam, 0)
-        flat = candidates.reshape(batch * beam, steps)
-        return ctc_sequence_log_prob(log_probs, frames, flat, ctc.blank, special.eos).reshape(batch, beam)
