@@ -22,8 +22,6 @@ NOT_RUN = {
     ("docs/speed.md", "make bench"): "writes the committed benchmarks/results/; wants an idle machine",
     ("docs/export.md", "--format tflite"): "~50 s of CPU for a tiny model; tests/export/test_tflite.py "
     "converts and checks parity",
-    ("docs/models.md", "benchmarks/compare.py"): "6 models x 3 seeds; tests/test_compare_benchmark.py "
-    "runs it at CI size",
 }
 
 BLOCKS = runnable_blocks()
