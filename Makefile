@@ -8,12 +8,26 @@ MEDIAPIPE := mediapipe==0.10.14
 
 .PHONY: demo docs test test-all bench lint install clean onnx2tf-env web-assets system-deps
 
-$(STAMP): pyproject.toml
+# The full install (make install, test, lint, bench) and the demo's lighter one (make demo: the video and
+# ONNX extras only, no test, TFLite or web tools); make demo uses the full one where it is already there.
+FULL_EXTRAS := dev,tflite,video,web
+DEMO_EXTRAS := onnx,video
+DEMO_STAMP := $(VENV)/.installed-demo
+
+# $(call venv_install,EXTRAS): .venv with torch, SIGNA (editable) with EXTRAS, and MediaPipe
+define venv_install
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev,tflite,video,web]'
+	$(BIN)/pip install -q -e '.[$(1)]'
 	$(BIN)/pip install -q --no-deps $(MEDIAPIPE)
-	touch $(STAMP)
+	touch $@
+endef
+
+$(STAMP): pyproject.toml
+	$(call venv_install,$(FULL_EXTRAS))
+
+$(DEMO_STAMP): pyproject.toml
+	$(call venv_install,$(DEMO_EXTRAS))
 
 install: $(STAMP) web-assets
 
@@ -37,7 +51,7 @@ $(WEB_STAMP): web/package.json web/package-lock.json | system-deps
 	cd web && npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
-demo: $(STAMP)
+demo: $(if $(wildcard $(STAMP)),$(STAMP),$(DEMO_STAMP))
 	$(BIN)/signa demo
 
 test: system-deps lint web-assets

@@ -21,6 +21,7 @@ from signa.errors import SignaError
 MODELS_DIR = Path(__file__).resolve().parent / "assets" / "models"
 CARD_JSON, CARD_MD = "card.json", "card.md"
 FILES = ("model.safetensors", "config.json")
+BUNDLE_FILES = (*FILES, CARD_JSON, CARD_MD)
 
 
 @dataclass(frozen=True)
@@ -58,17 +59,25 @@ class BundledModel:
             "labels": card["labels"],
             "parameters": card["parameters"],
             "size_bytes": self.size_bytes(),
-            "headline": {key: headline[key] for key in ("metric", "value", "data")},
+            "headline": {key: headline[key] for key in ("metric", "value", "std", "data") if key in headline},
             "card": str(self.card_path),
         }
 
 
 def bundled_models() -> list[BundledModel]:
-    """Every bundled model, by name."""
+    """Every bundled model, by name: the complete bundles only.
+
+    Hidden folders (``.lsm.new/``, ``.lsm.old/``: what an interrupted ``scripts/train_bundled.py``
+    leaves) and folders that lack any of :data:`BUNDLE_FILES` are not models.
+    """
     if not MODELS_DIR.is_dir():
         return []
-    folders = sorted(p for p in MODELS_DIR.iterdir() if (p / FILES[1]).is_file())
+    folders = sorted(p for p in MODELS_DIR.iterdir() if is_complete_bundle(p))
     return [BundledModel(folder.name, folder) for folder in folders]
+
+
+def is_complete_bundle(folder: Path) -> bool:
+    return not folder.name.startswith(".") and all((folder / name).is_file() for name in BUNDLE_FILES)
 
 
 def bundled_model(name: str) -> BundledModel:
@@ -97,6 +106,35 @@ def resolve_model(name_or_path: str | Path) -> Path:
     raise SignaError(f"no such file or bundled model (known: {known_names()})", path)
 
 
+def shadowed_model(name_or_path: str | Path) -> BundledModel | None:
+    """The bundled model that ``name_or_path``, a bare name that exists here, hides; else None.
+
+    :func:`resolve_model` lets an existing path win, so a folder ``lsm/`` in the working directory
+    takes the place of the bundled ``lsm``; the error about that folder should say so.
+    """
+    path = Path(name_or_path)
+    if path.is_absolute() or len(path.parts) != 1 or not path.exists():
+        return None
+    return next((model for model in bundled_models() if model.name == path.name), None)
+
+
+def shadow_hint(name_or_path: str | Path) -> str:
+    """``; a bundled model has this name ...`` for a path that hides one, else ``""``."""
+    model = shadowed_model(name_or_path)
+    if model is None:
+        return ""
+    return (
+        f"; a bundled model has this name and this path hides it: rename the folder,"
+        f" or give the bundled one's path ({model.folder})"
+    )
+
+
+def headline_text(headline: dict[str, Any]) -> str:
+    """``accuracy 0.968 ± 0.042 (data)``: a card's headline, with its sample std where it has one."""
+    std = f" ± {headline['std']:.3f}" if "std" in headline else ""
+    return f"{headline['metric']} {headline['value']:.3f}{std} ({headline['data']})"
+
+
 def render_models(rows: list[dict[str, Any]]) -> str:
     """The ``signa models`` table: one line per model, then where its card is."""
     header = ("name", "task", "labels", "parameters", "size", "headline metric")
@@ -107,7 +145,7 @@ def render_models(rows: list[dict[str, Any]]) -> str:
             str(row["labels"]),
             f"{row['parameters']:,}",
             f"{row['size_bytes'] / 1e6:.2f} MB",
-            f"{row['headline']['metric']} {row['headline']['value']:.3f} ({row['headline']['data']})",
+            headline_text(row["headline"]),
         )
         for row in rows
     ]

@@ -1,7 +1,10 @@
-"""Atomic file writes: a reader (or a resumed run) never sees a half-written file.
+"""Atomic file writes: a reader (or a resumed run) never sees a half-written file; and the checkout.
 
 A failure while writing (full disk, read-only folder) surfaces as an :class:`OSError` naming the
 file that was being written, never its temporary name, and leaves no temporary file behind.
+
+:data:`REPO_ROOT` is the SIGNA checkout the package runs from (its ``samples/``, ``configs/``, ``web/``).
+An installed package (a wheel) has none around it: :func:`from_checkout` says so in one line.
 """
 
 from __future__ import annotations
@@ -17,6 +20,29 @@ from pathlib import Path
 from typing import Any
 
 from signa.errors import SignaError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]  # src/signa/files.py -> the repo root
+SAMPLES = REPO_ROOT / "samples"  # the data bundled in the repo (not in the wheel)
+INSTALLED = "an installed package has no samples/ or configs/"
+
+
+def is_checkout(root: Path) -> bool:
+    """Whether ``root`` is a SIGNA source checkout (not, say, the ``lib/`` folder above an installed
+    package's ``site-packages``)."""
+    return (root / "pyproject.toml").is_file() and (root / "src" / "signa" / "__init__.py").is_file()
+
+
+IN_CHECKOUT = is_checkout(REPO_ROOT)
+
+
+def from_checkout(path: Path, needed_by: str) -> Path:
+    """``path``, a file or folder of the checkout, if there is one; else one error: ``needed_by``
+    runs in a SIGNA checkout (an installed package has no samples/ or configs/)."""
+    if IN_CHECKOUT and path.exists():
+        return path
+    shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
+    problem = f"not found: {needed_by} runs in a SIGNA checkout (the git repository): {INSTALLED}"
+    raise SignaError(problem, shown)
 
 
 @contextlib.contextmanager

@@ -68,3 +68,12 @@ def test_an_unknown_model_name_is_one_line(monkeypatch, capsys, tmp_path, comman
     code, out, err = run_cli(monkeypatch, capsys, *command)
     assert code == 2 and out == ""
     assert err == f"error: lsn: no such file or bundled model (known: {', '.join(NAMES)})\n"
+
+
+def test_a_folder_hiding_a_bundled_model_is_one_line_naming_it(monkeypatch, capsys, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lsm").mkdir()
+    code, out, err = run_cli(monkeypatch, capsys, "evaluate", "lsm", "--data", "x")
+    assert code == 2 and out == ""
+    assert err.startswith("error: lsm: not a SIGNA checkpoint: config.json is missing; a bundled model")
+    assert err.count("\n") == 1 and str(MODELS_DIR / "lsm") in err

@@ -25,7 +25,7 @@ def test_current_folder_interpreter_is_never_used(tmp_path, monkeypatch):
     _fake_python(untrusted)
     monkeypatch.chdir(untrusted)
     monkeypatch.delenv(onnx2tf.ENV_VAR, raising=False)
-    monkeypatch.setattr(onnx2tf, "REPO", checkout)
+    monkeypatch.setattr(onnx2tf, "REPO_ROOT", checkout)
     with pytest.raises(SignaError, match="converter environment is missing"):
         onnx2tf.find_python()
 
@@ -36,7 +36,7 @@ def test_checkout_environment_and_explicit_setting(tmp_path, monkeypatch):
     (checkout / "src" / "signa" / "__init__.py").write_text("")
     python = _fake_python(checkout)
     monkeypatch.delenv(onnx2tf.ENV_VAR, raising=False)
-    monkeypatch.setattr(onnx2tf, "REPO", checkout)
+    monkeypatch.setattr(onnx2tf, "REPO_ROOT", checkout)
     with pytest.raises(SignaError):  # no pyproject.toml: not a checkout
         onnx2tf.find_python()
     (checkout / "pyproject.toml").write_text("")

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from PIL import Image
 from video_helpers import LSM_SIGNS
 
+import signa
 from cli_runner import run_cli
 from signa import load_model
 from signa.bundled import bundled_model, resolve_model
@@ -130,3 +136,18 @@ def test_train_from_scratch(monkeypatch, capsys, tmp_path):
     for run in ("signs", "fingerspelling"):
         assert (tmp_path / "train" / run / "checkpoint" / "model.safetensors").is_file()
     assert "$ signa train" in stdout and "$ signa evaluate" in stdout
+
+
+@pytest.mark.parametrize(("args", "first"), [((), "samples/videos/"), (("--train",), "samples/asl-signs")])
+def test_from_an_installed_package(tmp_path, args, first):
+    """As from a wheel: the package (bundled models included) with no checkout around it; one line says
+    the demo needs one (samples/ stays out of the wheel: 11 MB of data with its own licences)."""
+    site = tmp_path / "site-packages"
+    shutil.copytree(Path(signa.__file__).parent, site / "signa", ignore=shutil.ignore_patterns("__pycache__"))
+    command = [sys.executable, "-m", "signa", "demo", *args, "--out", tmp_path / "demo"]
+    env = dict(os.environ, PYTHONPATH=str(site))
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stdout + done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"error: {first}") and "runs in a SIGNA checkout" in line, line
+    assert "an installed package has no samples/" in line and not (tmp_path / "demo").exists()

@@ -26,12 +26,11 @@ import time
 from pathlib import Path
 
 from signa.errors import SignaError
-from signa.files import atomic_path
+from signa.files import REPO_ROOT, atomic_path, is_checkout
 
 ENV_VAR = "SIGNA_ONNX2TF_PYTHON"
 VENV = ".venv-onnx2tf"
 WORKER = Path(__file__).with_name("tf_worker.py")
-REPO = Path(__file__).resolve().parents[3]
 SETUP_HINT = f"run `make onnx2tf-env` (creates {VENV}) or set {ENV_VAR} to its python"
 TAIL_LINES = 6
 
@@ -44,16 +43,10 @@ def find_python() -> Path:
         if not (path.is_file() and os.access(path, os.X_OK)):
             raise SignaError(f"{ENV_VAR} is not an executable python; {SETUP_HINT}", path)
         return path
-    candidate = REPO / VENV / "bin" / "python"
-    if _is_checkout(REPO) and candidate.is_file():
+    candidate = REPO_ROOT / VENV / "bin" / "python"
+    if is_checkout(REPO_ROOT) and candidate.is_file():
         return candidate
     raise SignaError(f"the ONNX -> TFLite converter environment is missing: {SETUP_HINT}")
-
-
-def _is_checkout(root: Path) -> bool:
-    """Whether ``root`` is the SIGNA source checkout this package runs from (not, say, the
-    ``lib/`` folder above an installed package's ``site-packages``)."""
-    return (root / "pyproject.toml").is_file() and (root / "src" / "signa" / "__init__.py").is_file()
 
 
 def convert_onnx(onnx_path: str | Path, out: str | Path, fp16: bool = False) -> float:

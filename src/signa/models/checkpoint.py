@@ -16,7 +16,7 @@ from typing import Any
 import safetensors.torch
 from torch import nn
 
-from signa.bundled import resolve_model
+from signa.bundled import resolve_model, shadow_hint
 from signa.config import to_dict
 from signa.errors import SignaError
 from signa.files import atomic_path, write_json_atomic
@@ -58,15 +58,14 @@ def _save_safetensors(state: dict, path: Path) -> None:
 
 def checkpoint_folder(path: str | Path) -> Path:
     """The checkpoint folder of ``path``: a checkpoint folder, its weights file, or a run folder."""
-    path = resolve_model(path)
+    asked, path = path, resolve_model(path)
     if path.is_file() and path.name in (WEIGHTS_FILE, CONFIG_FILE):
         path = path.parent
     if (path / "checkpoint" / CONFIG_FILE).is_file():
         path = path / "checkpoint"
-    if not (path / CONFIG_FILE).is_file():
-        raise SignaError(f"not a SIGNA checkpoint: {CONFIG_FILE} is missing", path)
-    if not (path / WEIGHTS_FILE).is_file():
-        raise SignaError(f"not a SIGNA checkpoint: {WEIGHTS_FILE} is missing", path)
+    for name in (CONFIG_FILE, WEIGHTS_FILE):
+        if not (path / name).is_file():
+            raise SignaError(f"not a SIGNA checkpoint: {name} is missing{shadow_hint(asked)}", path)
     return path
 
 

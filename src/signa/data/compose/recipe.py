@@ -20,9 +20,8 @@ from signa.data.compose.motion import make_signers
 from signa.data.compose.options import ComposeOptions
 from signa.data.vocab import Vocabulary
 from signa.errors import SignaError
-from signa.files import write_text_atomic
+from signa.files import SAMPLES, write_text_atomic
 
-SAMPLES = Path(__file__).resolve().parents[4] / "samples"  # src/signa/data/compose/ -> the repo root
 SPLITS = ("train", "held_out")
 
 

@@ -13,23 +13,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from signa.bundled import bundled_model, resolve_model
-from signa.errors import SignaError
-from signa.files import output_folder, write_json_atomic
+from signa.files import SAMPLES, from_checkout, output_folder, write_json_atomic
 from signa.infer.demo import steps
 from signa.infer.demo.report import Report, command_line, mark, seconds, shown_path
 from signa.infer.demo.training import train_demo
 from signa.infer.runtime import Recognizer, load_model
 from signa.mp_compat import MEDIAPIPE_VERSION
 
-SAMPLE_VIDEOS = Path(__file__).resolve().parents[4] / "samples" / "videos"  # the repo's samples/videos
+SAMPLE_VIDEOS = SAMPLES / "videos"
 CLIPS = ("ambulancia_001", "doctor_001", "dolor_001", "hoy_001", "yo_001")
 VIDEO_HINT = (
     "needs the video extra (OpenCV, MediaPipe): pip install -e '.[video]' && "
-    f"pip install --no-deps mediapipe=={MEDIAPIPE_VERSION}   (make install does both)"
+    f"pip install --no-deps mediapipe=={MEDIAPIPE_VERSION}   (make demo does both)"
 )
 NO_LANDMARKS = "it needs the landmarks of step 1 (the video extra, see above)"
 HELD_OUT = "runs/held-out"  # where the shown command writes the whole held-out composed set
-ONNX_HINT = "needs the onnx extra: pip install -e '.[onnx]'   (make install does it)"
+ONNX_HINT = "needs the onnx extra: pip install -e '.[onnx]'   (make demo does it)"
 
 
 @dataclass(frozen=True)
@@ -86,11 +85,7 @@ def timed(step: Callable) -> Callable:
 
 
 def _sample_videos(count: int) -> list[Path]:
-    videos = [SAMPLE_VIDEOS / f"{name}.mp4" for name in CLIPS[:count]]
-    missing = [v for v in videos if not v.is_file()]
-    if missing:
-        raise SignaError("not found: signa demo runs in a SIGNA checkout (samples/videos/)", missing[0])
-    return videos
+    return [from_checkout(SAMPLE_VIDEOS / f"{name}.mp4", "signa demo") for name in CLIPS[:count]]
 
 
 def _missing(*modules: str) -> bool:

@@ -19,22 +19,18 @@ from pathlib import Path
 
 from signa.data.compose import make_phrases
 from signa.errors import SignaError
-from signa.files import output_folder, write_text_atomic
+from signa.files import REPO_ROOT, SAMPLES, from_checkout, output_folder, write_text_atomic
 from signa.infer.demo.report import Report, command_line, shown_path
 
-REPO = Path(__file__).resolve().parents[4]  # src/signa/infer/demo/ -> the repo root
-SIGNS_SAMPLE = REPO / "samples" / "asl-signs"
-LETTERS = REPO / "samples" / "letters" / "asl_ai_hand_landmarks.parquet"
-CONFIGS = REPO / "configs"
+SIGNS_SAMPLE = SAMPLES / "asl-signs"
+LETTERS = SAMPLES / "letters" / "asl_ai_hand_landmarks.parquet"
+CONFIGS = REPO_ROOT / "configs"
 
 
 def train_demo(out: Path, report: Report) -> dict:
     """Both short trainings, their runs and predictions under ``out``; returns where they are."""
     for path in (SIGNS_SAMPLE, LETTERS, CONFIGS):
-        if not path.exists():
-            raise SignaError(
-                "not found: signa demo --train runs in a SIGNA checkout (samples/, configs/)", path
-            )
+        from_checkout(path, "signa demo --train")
     start = time.perf_counter()
     report.title("SIGNA demo --train", f"Small models trained from scratch here; everything goes to {out}/.")
     with output_folder(out):

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from signa.errors import SignaError
+from signa.files import REPO_ROOT
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[4]
 ASSETS_ENV = "SIGNA_WEB_ASSETS"
 INSTALL_HINT = "browser assets missing: run `make web-assets` (npm install in web/) or set SIGNA_WEB_ASSETS"
 
@@ -46,7 +46,7 @@ class BrowserAssets:
 
 def node_modules() -> Path:
     """``$SIGNA_WEB_ASSETS`` or the checkout's ``web/node_modules``."""
-    return Path(os.environ.get(ASSETS_ENV) or PACKAGE_ROOT / "web" / "node_modules")
+    return Path(os.environ.get(ASSETS_ENV) or REPO_ROOT / "web" / "node_modules")
 
 
 def find_assets(root: Path | None = None) -> BrowserAssets:
