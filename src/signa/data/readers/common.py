@@ -100,3 +100,22 @@ def read_parquet_columns(path: Path, columns: Sequence[str]) -> pa.Table:
     parquet = open_parquet(path)
     check_columns(parquet.schema_arrow.names, columns, path, "parquet")
     return parquet.read(columns=list(columns))
+
+
+def numeric_column(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A numeric column as numpy, nulls as NaN in a float column, read from its Arrow buffers.
+
+    pyarrow's ``to_numpy`` converts through its pandas bridge, which imports pandas wherever pandas is
+    installed: 0.35 s of CPU, half the start-up of ``signa data inspect`` or an ONNX ``signa predict``.
+    Other columns (strings, booleans, integers with nulls) still take ``to_numpy``.
+    """
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    is_float = pa.types.is_floating(array.type)
+    if not (is_float or pa.types.is_integer(array.type)) or (array.null_count and not is_float):
+        return array.to_numpy(zero_copy_only=False)
+    start, stop = array.offset, array.offset + len(array)
+    values = np.frombuffer(array.buffers()[1], dtype=array.type.to_pandas_dtype())[start:stop]
+    if not array.null_count:
+        return values
+    valid = np.unpackbits(np.frombuffer(array.buffers()[0], np.uint8), count=stop, bitorder="little")
+    return np.where(valid[start:].astype(bool), values, np.nan)

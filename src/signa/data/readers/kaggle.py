@@ -15,6 +15,7 @@ from signa.data.readers.common import (
     LandmarkSequence,
     check_columns,
     existing_path,
+    numeric_column,
     open_parquet,
     read_parquet_columns,
 )
@@ -43,7 +44,7 @@ def read_kaggle_long(path: str | Path, sequence_id: str | None = None) -> Landma
     table = read_parquet_columns(path, LONG_COLUMNS)
     if table.num_rows == 0:
         raise SignaError("long parquet has no rows", path)
-    frame_numbers = table["frame"].to_numpy().astype(np.int64)
+    frame_numbers = numeric_column(table["frame"]).astype(np.int64)
     positions = _long_positions(table, path)
     first = int(frame_numbers.min())
     n_frames = int(frame_numbers.max()) - first + 1
@@ -56,7 +57,7 @@ def read_kaggle_long(path: str | Path, sequence_id: str | None = None) -> Landma
             path,
         )
     landmarks = np.full((n_frames, N_LANDMARKS, 3), np.nan, np.float32)
-    coords = np.stack([table[c].to_numpy(zero_copy_only=False) for c in COORDS], axis=-1)
+    coords = np.stack([numeric_column(table[c]) for c in COORDS], axis=-1)
     landmarks[frame_numbers - first, positions] = coords
     meta = {"first_frame": first, "frames_present": present}
     name = path.stem if sequence_id is None else str(sequence_id)
@@ -72,8 +73,8 @@ def _long_positions(table: pa.Table, path: Path) -> np.ndarray:
         raise SignaError(f"unknown landmark type(s) {unknown}; expected {', '.join(GROUPS)}", path)
     starts = np.array([GROUP_SLICES[n].start for n in names], np.int64)
     sizes = np.array([GROUP_SIZES[n] for n in names], np.int64)
-    codes = types.indices.to_numpy(zero_copy_only=False)
-    index = table["landmark_index"].to_numpy().astype(np.int64)
+    codes = numeric_column(types.indices)
+    index = numeric_column(table["landmark_index"]).astype(np.int64)
     if ((index < 0) | (index >= sizes[codes])).any():
         raise SignaError("landmark_index outside the range of its type", path)
     return starts[codes] + index
@@ -173,12 +174,12 @@ def _id_key(sequence_id: str, numeric: bool, path: Path):
 def _wide_arrays(table: pa.Table, coord_columns: list[str], wanted: set[str] | None):
     """(ids str (N,), frames int64 (N,), coords float32 (N, K, 3)) of a table, filtered to ``wanted``."""
     n_points = len(coord_columns) // 3
-    ids = np.asarray(table["sequence_id"].to_numpy(zero_copy_only=False)).astype(str)
+    ids = np.asarray(numeric_column(table["sequence_id"])).astype(str)
     keep = slice(None) if wanted is None else np.isin(ids, list(wanted))
-    frames = table["frame"].to_numpy().astype(np.int64)[keep]
+    frames = numeric_column(table["frame"]).astype(np.int64)[keep]
     flat = np.empty((len(frames), 3 * n_points), np.float32)  # x-block | y-block | z-block
     for j, name in enumerate(coord_columns):
-        flat[:, j] = table[name].to_numpy()[keep]
+        flat[:, j] = numeric_column(table[name])[keep]
     coords = flat.reshape(len(frames), 3, n_points).transpose(0, 2, 1)  # (N, K, 3)
     return ids[keep], frames, coords
 

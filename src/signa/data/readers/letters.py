@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from signa.data.layout import COORDS, GROUP_SIZES, GROUP_SLICES, N_LANDMARKS
-from signa.data.readers.common import LandmarkSequence, existing_path, read_parquet_columns
+from signa.data.readers.common import LandmarkSequence, existing_path, numeric_column, read_parquet_columns
 
 LETTER_COLUMNS = ("letter", "sample_id", "frame_index")
 
@@ -42,11 +42,11 @@ def read_letter_poses(path: str | Path) -> LetterPoses:
     path = existing_path(path)
     coords = [f"{c}_{i}" for c in COORDS for i in range(HAND_POINTS)]
     table = read_parquet_columns(path, [*LETTER_COLUMNS, *coords])
-    flat = np.stack([table[c].to_numpy() for c in coords], axis=1).astype(np.float32)  # (N, 63)
+    flat = np.stack([numeric_column(table[c]) for c in coords], axis=1).astype(np.float32)  # (N, 63)
     hands = flat.reshape(-1, 3, HAND_POINTS).transpose(0, 2, 1).copy()  # (N, 21, 3)
     return LetterPoses(
         letters=np.asarray(table["letter"].to_pylist(), dtype=str),
-        frame_index=table["frame_index"].to_numpy().astype(np.int64),
+        frame_index=numeric_column(table["frame_index"]).astype(np.int64),
         sample_ids=np.asarray(table["sample_id"].to_pylist(), dtype=str),
         hands=hands,
         path=str(path),
