@@ -9,8 +9,9 @@ form in a comment; a form that repeats work another test covers (a second export
 is a ```text usage line, which tests/docs/test_usage.py checks against the CLI.
 
 Time budget (``SIGNA_DOCS_TIMES=FILE``: each block's wall and CPU seconds): the 33 executed blocks
-took 301 s wall, 226 s CPU in all (2026-12-01, the 2-core AMD EPYC Zen 4 VM while a benchmark ran
-beside them; before this budget pass: 426 s wall, 243 s CPU in the same conditions).
+take 163 s wall, 168 s CPU in all, and the whole of tests/docs 2 min 46 s (2026-12-01, the 2-core
+AMD EPYC Zen 4 VM, nearly idle; before the budget pass, on the same machine while a benchmark ran:
+426 s wall, 243 s CPU for the blocks, against 301 s and 226 s after it in those conditions).
 """
 
 from __future__ import annotations
