@@ -18,15 +18,28 @@ FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
 INLINE = re.compile(r"`(signa [^`]+)`")
 
 
+TORCHRUN = re.compile(r"^torchrun .*? -m (signa .*)$")  # torchrun [its options] -m signa COMMAND ...
+
+
+def text_line_command(line: str) -> str | None:
+    """The ``signa ...`` command of a ```text line: the line itself, or what ``torchrun -m`` runs."""
+    line = line.strip()
+    if line.startswith("signa "):
+        return line
+    launched = TORCHRUN.match(line)
+    return launched.group(1) if launched else None
+
+
 def usage_lines() -> list[tuple[str, str]]:
-    """Lines of ```text blocks, and inline code spans, that start with ``signa ``."""
+    """Lines of ```text blocks (``signa ...``, or ``torchrun ... -m signa ...``), and inline code spans,
+    that start with ``signa ``."""
     lines = [
-        (b.name, line.strip())
+        (b.name, command)
         for page in PAGES
         for b in fences(page)
         if b.language == "text"
-        for line in b.code.splitlines()
-        if line.strip().startswith("signa ")
+        for command in map(text_line_command, b.code.splitlines())
+        if command
     ]
     for page in PAGES:
         text = page.read_text(encoding="utf-8")
@@ -62,5 +75,13 @@ def test_usage_line_names_real_options(where, line):
 
 
 def test_docs_have_usage_lines():
-    """The collector finds the usage blocks (so the test above is not vacuous)."""
+    """The collector finds the usage blocks (so the test above is not vacuous), torchrun's among them."""
     assert len(LINES) > 10
+    assert any(where.startswith("README.md") and line.startswith("signa train") for where, line in LINES)
+
+
+def test_torchrun_lines_name_the_command_they_launch():
+    launched = text_line_command("torchrun --nproc-per-node 8 -m signa train X --fold -1")
+    assert launched == "signa train X --fold -1"
+    assert text_line_command("signa export RUN --out DIR") == "signa export RUN --out DIR"
+    assert text_line_command("make onnx2tf-env") is None
