@@ -32,7 +32,7 @@ FP16_TOLERANCE = 5e-2
 def no_converter(monkeypatch, tmp_path):
     """No SIGNA_ONNX2TF_PYTHON and no .venv-onnx2tf in the working folder or beside the checkout."""
     monkeypatch.delenv(route.ENV_VAR, raising=False)
-    monkeypatch.setattr(route, "REPO", tmp_path)
+    monkeypatch.setattr(route, "REPO_ROOT", tmp_path)
     monkeypatch.chdir(tmp_path)
 
 

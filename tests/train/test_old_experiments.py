@@ -31,13 +31,24 @@ SAVED = sorted((REPO / "tests" / "fixtures" / "main-9aba7b9" / "experiments").gl
 # Keys added to a section since main-9aba7b9, with the defaults that keep an old experiment's behaviour.
 OPTIMIZER_DEFAULTS = {"optimizer": "adamw", "lookahead_steps": 5, "lookahead_alpha": 0.5}
 ADDED = {
-    "signs": {"data": {"layout": None}, "optim": OPTIMIZER_DEFAULTS},
+    "signs": {
+        "data": {"layout": None},
+        "optim": OPTIMIZER_DEFAULTS,
+        # BatchNorm statistics recomputed with the final weights before each evaluation and save (a fix:
+        # the running ones lagged the weights); 0 gives the old behaviour
+        "options": {"batchnorm_sequences": 1024},
+    },
     "fingerspelling": {
         "data": {"fold_by": "signer", "layout": None},
         "optim": OPTIMIZER_DEFAULTS,
         "model": {"heads": ["attention"]},
         "model.encoder": {"conv_blocks": 3, "local_attentions": 2, "local_window": 3, "schedule_scale": 1.0},
-        "options": {"ctc_loss_weight": 0.3, "eval_decoding": None},
+        "options": {
+            "ctc_loss_weight": 0.3,
+            "eval_decoding": None,
+            "eval_beam_size": 4,
+            "eval_ctc_weight": 0.5,
+        },
     },
 }
 
