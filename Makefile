@@ -55,7 +55,7 @@ demo: $(if $(wildcard $(STAMP)),$(STAMP),$(DEMO_STAMP))
 	$(BIN)/signa demo
 
 test: system-deps lint web-assets
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 test-all: $(STAMP) web-assets
 	$(BIN)/python -m pytest -q -m ''
