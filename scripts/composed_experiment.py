@@ -47,13 +47,15 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from signa.data.compose import build_bank, compose_dataset, make_phrases  # noqa: E402
+from signa.data.compose.recipe import ASL_RECIPE  # noqa: E402
 from signa.data.vocab import Vocabulary  # noqa: E402
 from signa.files import write_json_atomic, write_text_atomic  # noqa: E402
 from signa.metrics import normalized_total_levenshtein  # noqa: E402
 
 SHARED = Path(os.environ.get("SIGNA_SHARED_DATA", REPO.parent / "shared" / "data"))
 CONFIG = REPO / "configs" / "fingerspelling" / "composed-small.yaml"
-TRAIN_BLOCK, EVAL_BLOCK = "0:0.65", "0.75:1"
+# the frame blocks of the bundled model's split
+TRAIN_BLOCK, EVAL_BLOCK = ASL_RECIPE.blocks["train"], ASL_RECIPE.blocks["held_out"]
 ALPHABET = "abcdefghijklmnopqrstuvwxyz "
 
 

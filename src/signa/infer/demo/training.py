@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from signa.data.compose import make_phrases
+from signa.data.compose.recipe import ASL_RECIPE
 from signa.errors import SignaError
 from signa.files import REPO_ROOT, SAMPLES, from_checkout, output_folder, write_text_atomic
 from signa.infer.demo.report import Report, command_line, shown_path
@@ -89,10 +90,11 @@ def fingerspelling(out: Path, report: Report) -> None:
     )
     train_phrases, eval_phrases = write_phrases(out / "composed")
     train, held_out = out / "composed" / "train", out / "composed" / "eval"
+    blocks = ASL_RECIPE.blocks  # the bundled model's frame split
     signa(report, "data", "compose", LETTERS, "--phrases", train_phrases, "--out", train, "--body",
-          SIGNS_SAMPLE, "--frames-block", "0:0.65", "--signers", "8", "--seed", "0")  # fmt: skip
+          SIGNS_SAMPLE, "--frames-block", blocks["train"], "--signers", "8", "--seed", "0")  # fmt: skip
     signa(report, "data", "compose", LETTERS, "--phrases", eval_phrases, "--out", held_out, "--body",
-          SIGNS_SAMPLE, "--frames-block", "0.75:1", "--signers", "4", "--seed", "1")  # fmt: skip
+          SIGNS_SAMPLE, "--frames-block", blocks["held_out"], "--signers", "4", "--seed", "1")  # fmt: skip
     run = out / "fingerspelling"
     signa(report, "train", CONFIGS / "fingerspelling" / "composed-small.yaml", "--run-dir", run,
           "--set", f"data.train={train}", "--set", f"data.valid={held_out}", "--set", "train.epochs=10",
