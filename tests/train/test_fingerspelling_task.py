@@ -148,6 +148,13 @@ def test_joint_ctc_loss_mixes_attention_and_ctc(fs_root, tmp_path):
     loss.backward()
 
 
+def test_decoding_the_model_cannot_run_is_refused_before_training(fs_root, tmp_path):
+    task = FingerspellingTask(fs_experiment(fs_root, tmp_path, "options.eval_decoding=rescore"))
+    task.build_datasets()
+    with pytest.raises(SignaError, match="options.eval_decoding: rescore decoding needs .* ctc"):
+        task.build_models()
+
+
 def test_ctc_only_model_trains_and_evaluates(fs_root, tmp_path):
     overrides = ("model.heads=[ctc]", "model.backward_decoder=false", "data.n_folds=4")
     result = train(fs_experiment(fs_root, tmp_path, *overrides), tmp_path / "run")

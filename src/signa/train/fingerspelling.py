@@ -223,6 +223,10 @@ class FingerspellingTask(Task):
     def build_models(self) -> dict[str, nn.Module]:
         model = build_model(self.experiment.model["arch"], self.model_config)
         model.check_vocabulary(self.vocab, self.data.vocab)
+        try:  # a decoding the model cannot run is refused now, not at the first validation
+            self._decoding_options().for_model(model)
+        except ValueError as err:
+            raise SignaError(str(err), "options.eval_decoding") from None
         return {"model": model}
 
     def checkpoint_meta(self) -> dict[str, Any]:
@@ -283,14 +287,17 @@ class FingerspellingTask(Task):
         return loss, logs
 
     # --- evaluation -------------------------------------------------------------------------------
-    def evaluation_records(self, model: nn.Module, batch) -> list[dict[str, Any]]:
-        options = DecodingOptions(
+    def _decoding_options(self) -> DecodingOptions:
+        return DecodingOptions(
             max_steps=self.model_config["max_phrase"],
             gate=self.options.eval_gate,
             strategy=self.options.eval_decoding,
             beam_size=self.options.eval_beam_size,
             ctc_weight=self.options.eval_ctc_weight,
         )
+
+    def evaluation_records(self, model: nn.Module, batch) -> list[dict[str, Any]]:
+        options = self._decoding_options()
         results = decode(model, batch["points"], batch["mask"], self.vocab, options, batch["frames"])
         scores = sample_scores(batch["phrase"], [r.text for r in results])
         return [
